@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+// Orbit: scene files → simulated, path-traced orbit clips with exact cameras and ground truth.
+//
+// The targets below are the architecture, bottom to top. Imports only go down:
+//   C shims ─ Geometry ─ SceneFormat · Media · Assets · Exporters · Dataset ─ Render ─ Capture ─ orbit CLI, benchmarks
+import PackageDescription
+
+let package = Package(
+    name: "Orbit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "orbit", targets: ["OrbitCLI"]),
+        .executable(name: "orbit-bench", targets: ["OrbitBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C libraries, each behind one small shim module.
+        .systemLibrary(name: "CEmbree", path: "Sources/CEmbree"),
+        .systemLibrary(name: "CAssimp", path: "Sources/CAssimp", pkgConfig: "assimp"),
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat"),
+        // libpng reports errors by longjmp, which Swift cannot catch; this C target turns them into return codes.
+        .target(name: "CPNGShim", path: "Sources/CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
+
+        // MARK: Foundations.
+        /// Vectors, transforms, cameras, meshes, random numbers, hashing: the conventions of docs/conventions.md.
+        .target(name: "Geometry"),
+
+        // MARK: Formats and I/O.
+        /// Scene format v1: strict JSON decoding into a validated, immutable `Scene`.
+        .target(name: "SceneFormat", dependencies: ["Geometry"]),
+        /// Images (PNG) and video (MP4/H.264).
+        .target(name: "Media", dependencies: ["Geometry", "CPNGShim", "CFFmpeg"]),
+        /// Meshes, materials and textures imported through assimp.
+        .target(name: "Assets", dependencies: ["Geometry", "Media", "CAssimp"]),
+        /// Writers for meshes and point clouds (one writing path for every producer).
+        .target(name: "Exporters", dependencies: ["Geometry"], path: "exporters"),
+        /// The dataset folder: transforms.json (nerfstudio / instant-ngp / NeRF-synthetic), metadata, atomic writes.
+        .target(name: "Dataset", dependencies: ["Geometry"]),
+
+        // MARK: Engines.
+        /// Path tracer over Embree 3 with ground-truth AOVs.
+        .target(name: "Render", dependencies: ["Geometry", "SceneFormat", "Assets", "CEmbree"]),
+
+        // MARK: Pipelines.
+        /// Scene → frames → dataset folder.
+        .target(name: "Capture", dependencies: ["Geometry", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render"]),
+
+        // MARK: Executables (the only code that prints or exits).
+        .executableTarget(name: "OrbitCLI", dependencies: [
+            "Capture", "SceneFormat",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters"]),
+
+        // MARK: Tests.
+        .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media"], path: "Tests/TestSupport"),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
+        .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "TestSupport"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "TestSupport"]),
+    ]
+)

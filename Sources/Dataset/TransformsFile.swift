@@ -1,0 +1,73 @@
+import Foundation
+import Geometry
+
+/// One frame of a dataset folder.
+public struct DatasetFrame: Sendable {
+    /// File stem, e.g. `frame_00012`.
+    public var stem: String
+    /// "train", "val" or "test"; nil when the rig has no splits.
+    public var split: String?
+    public var camera: Camera
+    public init(stem: String, split: String?, camera: Camera) { self.stem = stem; self.split = split; self.camera = camera }
+}
+
+/// The dataset folder's layout and its camera files. See docs/dataset.md.
+public enum DatasetLayout {
+    public static let images = "images"
+    public static let depth = "depth"
+    public static let normals = "normals"
+    public static let masks = "masks"
+    public static let instances = "instances"
+
+    public static func path(_ folder: String, _ stem: String) -> String { "\(folder)/\(stem).png" }
+
+    /// `transforms.json` as nerfstudio and instant-ngp read it: shared intrinsics, camera-to-world matrices in
+    /// OpenGL axes, file paths with extensions, and split lists when the rig has splits.
+    public static func transforms(frames: [DatasetFrame]) -> JSONOutput {
+        precondition(!frames.isEmpty)
+        let c = frames[0].camera
+        var members: [(String, JSONOutput)] = [
+            ("camera_model", .string("OPENCV")),
+            ("camera_angle_x", .number(c.fovX)),
+            ("fl_x", .number(c.fx)), ("fl_y", .number(c.fy)),
+            ("cx", .number(c.cx)), ("cy", .number(c.cy)),
+            ("w", .integer(c.width)), ("h", .integer(c.height)),
+            ("k1", .number(0)), ("k2", .number(0)), ("p1", .number(0)), ("p2", .number(0)),
+        ]
+        members.append(("frames", .array(frames.map { f in
+            .object([
+                ("file_path", .string(path(images, f.stem))),
+                ("transform_matrix", matrix(f.camera.cameraToWorld)),
+                ("depth_file_path", .string(path(depth, f.stem))),
+                ("mask_path", .string(path(masks, f.stem))),
+                ("normal_file_path", .string(path(normals, f.stem))),
+                ("instance_file_path", .string(path(instances, f.stem))),
+            ])
+        })))
+        if frames.contains(where: { $0.split != nil }) {
+            for split in ["train", "val", "test"] {
+                let names = frames.filter { $0.split == split }.map { JSONOutput.string(path(images, $0.stem)) }
+                if !names.isEmpty { members.append(("\(split)_filenames", .array(names))) }
+            }
+        }
+        return .object(members)
+    }
+
+    /// NeRF-synthetic style `transforms_<split>.json`: `camera_angle_x` and `file_path` without extension.
+    public static func nerfSyntheticTransforms(frames: [DatasetFrame]) -> JSONOutput {
+        .object([
+            ("camera_angle_x", .number(frames[0].camera.fovX)),
+            ("frames", .array(frames.map { f in
+                .object([
+                    ("file_path", .string("./\(images)/\(f.stem)")),
+                    ("rotation", .number(0)),
+                    ("transform_matrix", matrix(f.camera.cameraToWorld)),
+                ])
+            })),
+        ])
+    }
+
+    public static func matrix(_ m: Matrix4) -> JSONOutput {
+        .array(m.rows.map { row in .array(row.map { .number(($0 * 1e12).rounded() / 1e12) }) })
+    }
+}

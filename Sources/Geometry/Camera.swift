@@ -1,0 +1,77 @@
+import Foundation
+
+/// A pinhole camera. Conventions (docs/conventions.md): camera axes are OpenGL/Blender's
+/// (+X right, +Y up, looking down −Z); pixel (i, j) has its centre at (i + 0.5, j + 0.5) with
+/// j counted from the top row; `cameraToWorld` maps camera coordinates to world coordinates (metres, +Z up).
+public struct Camera: Sendable, Equatable {
+    /// Image width in pixels.
+    public var width: Int
+    /// Image height in pixels.
+    public var height: Int
+    /// Focal lengths in pixels.
+    public var fx: Double
+    public var fy: Double
+    /// Principal point in pixels, measured from the top-left image corner.
+    public var cx: Double
+    public var cy: Double
+    /// Camera-to-world transform (rigid).
+    public var cameraToWorld: Matrix4
+
+    public init(width: Int, height: Int, fx: Double, fy: Double, cx: Double, cy: Double, cameraToWorld: Matrix4) {
+        self.width = width; self.height = height
+        self.fx = fx; self.fy = fy; self.cx = cx; self.cy = cy
+        self.cameraToWorld = cameraToWorld
+    }
+
+    /// A camera with square pixels, centred principal point and horizontal field of view `fovX` (radians).
+    public init(width: Int, height: Int, fovX: Double, cameraToWorld: Matrix4) {
+        let f = Double(width) / 2 / tan(fovX / 2)
+        self.init(width: width, height: height, fx: f, fy: f, cx: Double(width) / 2, cy: Double(height) / 2,
+                  cameraToWorld: cameraToWorld)
+    }
+
+    /// Horizontal field of view in radians (`camera_angle_x`).
+    public var fovX: Double { 2 * atan(Double(width) / 2 / fx) }
+
+    public var origin: Vec3d { Vec3d(cameraToWorld[0, 3], cameraToWorld[1, 3], cameraToWorld[2, 3]) }
+
+    /// Direction (camera space, not normalised, z = −1) through image point (x, y) in pixels.
+    @inlinable public func cameraDirection(x: Double, y: Double) -> Vec3d {
+        Vec3d((x - cx) / fx, -(y - cy) / fy, -1)
+    }
+
+    /// World-space unit direction through image point (x, y) in pixels.
+    public func worldDirection(x: Double, y: Double) -> Vec3d {
+        normalize(cameraToWorld.transformVector(cameraDirection(x: x, y: y)))
+    }
+
+    /// Projects a world point to pixel coordinates and its z-depth (distance along the viewing axis).
+    /// Returns nil for points behind the camera.
+    public func project(_ p: Vec3d) -> (x: Double, y: Double, depth: Double)? {
+        let o = origin
+        let r = cameraToWorld
+        let d = p - o
+        // world → camera is the transpose of the rotation block
+        let xc = r[0, 0] * d.x + r[1, 0] * d.y + r[2, 0] * d.z
+        let yc = r[0, 1] * d.x + r[1, 1] * d.y + r[2, 1] * d.z
+        let zc = r[0, 2] * d.x + r[1, 2] * d.y + r[2, 2] * d.z
+        guard zc < 0 else { return nil }
+        return (cx + fx * xc / -zc, cy - fy * yc / -zc, -zc)
+    }
+
+    /// The camera-to-world pose of a camera at `eye` looking at `target`, with world +Z as up
+    /// (falls back to +Y when looking straight up or down).
+    public static func lookAt(eye: Vec3d, target: Vec3d, up: Vec3d = Vec3d(0, 0, 1)) -> Matrix4 {
+        let back = normalize(eye - target)  // camera +Z points away from the target
+        var upHint = up
+        if abs(dot(back, normalize(up))) > 0.999999 { upHint = Vec3d(0, 1, 0) }
+        let right = normalize(cross(upHint, back))
+        let trueUp = cross(back, right)
+        return Matrix4(rows: [
+            [right.x, trueUp.x, back.x, eye.x],
+            [right.y, trueUp.y, back.y, eye.y],
+            [right.z, trueUp.z, back.z, eye.z],
+            [0, 0, 0, 1],
+        ])
+    }
+}

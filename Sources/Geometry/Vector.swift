@@ -1,0 +1,41 @@
+// Small vector helpers over the standard library's SIMD types.
+// Rendering uses Float; camera poses and scene transforms are composed in Double.
+
+public typealias Vec3 = SIMD3<Float>
+public typealias Vec2 = SIMD2<Float>
+public typealias Vec3d = SIMD3<Double>
+
+@inlinable public func dot(_ a: Vec3, _ b: Vec3) -> Float { (a * b).sum() }
+@inlinable public func cross(_ a: Vec3, _ b: Vec3) -> Vec3 {
+    Vec3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+}
+@inlinable public func length(_ a: Vec3) -> Float { dot(a, a).squareRoot() }
+@inlinable public func normalize(_ a: Vec3) -> Vec3 { a / length(a) }
+
+@inlinable public func dot(_ a: Vec3d, _ b: Vec3d) -> Double { (a * b).sum() }
+@inlinable public func cross(_ a: Vec3d, _ b: Vec3d) -> Vec3d {
+    Vec3d(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+}
+@inlinable public func length(_ a: Vec3d) -> Double { dot(a, a).squareRoot() }
+@inlinable public func normalize(_ a: Vec3d) -> Vec3d { a / length(a) }
+
+/// An orthonormal basis around unit vector `n` (Duff et al. 2017, "Building an Orthonormal Basis, Revisited").
+@inlinable public func orthonormalBasis(_ n: Vec3) -> (Vec3, Vec3) {
+    let sign: Float = n.z >= 0 ? 1 : -1
+    let a = -1 / (sign + n.z)
+    let b = n.x * n.y * a
+    return (Vec3(1 + sign * n.x * n.x * a, sign * b, -sign * n.x), Vec3(b, sign + n.y * n.y * a, -n.y))
+}
+
+/// An axis-aligned box. An empty box has `lower > upper`.
+public struct Bounds3: Sendable, Equatable, Codable {
+    public var lower: Vec3d
+    public var upper: Vec3d
+    public init(lower: Vec3d, upper: Vec3d) { self.lower = lower; self.upper = upper }
+    public static let empty = Bounds3(lower: Vec3d(repeating: .infinity), upper: Vec3d(repeating: -.infinity))
+    public var isEmpty: Bool { any(lower .> upper) }
+    public mutating func include(_ p: Vec3d) { lower = pointwiseMin(lower, p); upper = pointwiseMax(upper, p) }
+    public mutating func include(_ b: Bounds3) { lower = pointwiseMin(lower, b.lower); upper = pointwiseMax(upper, b.upper) }
+    public var center: Vec3d { (lower + upper) / 2 }
+    public var diagonal: Double { isEmpty ? 0 : length(upper - lower) }
+}
