@@ -91,3 +91,39 @@ public enum Primitives {
         return mesh
     }
 }
+
+extension Primitives {
+    /// A (p, q) torus knot tube: a closed, smooth mesh of `2 · segments · sides` triangles, made by Orbit
+    /// for examples and benchmarks (no third-party asset needed).
+    public static func torusKnot(p: Int = 2, q: Int = 3, radius: Float = 1, tube: Float = 0.3,
+                                 segments: Int = 700, sides: Int = 50) -> TriangleMesh {
+        func curve(_ t: Float) -> Vec3 {
+            let r = radius * (2 + cos(Float(q) * t)) / 3
+            return Vec3(r * cos(Float(p) * t), r * sin(Float(p) * t), radius * sin(Float(q) * t) / 3)
+        }
+        var mesh = TriangleMesh()
+        for s in 0..<segments {
+            let t = 2 * Float.pi * Float(s) / Float(segments)
+            let c = curve(t), next = curve(t + 1e-3), prev = curve(t - 1e-3)
+            let tangent = normalize(next - prev)
+            let bendNormal = normalize(next + prev - 2 * c)
+            let binormal = normalize(cross(tangent, bendNormal))
+            let normal = cross(binormal, tangent)
+            for k in 0..<sides {
+                let a = 2 * Float.pi * Float(k) / Float(sides)
+                let n = normal * cos(a) + binormal * sin(a)
+                mesh.positions.append(c + tube * n)
+                mesh.normals.append(n)
+                mesh.uvs.append(Vec2(Float(s) / Float(segments), Float(k) / Float(sides)))
+            }
+        }
+        for s in 0..<segments {
+            for k in 0..<sides {
+                let a = UInt32(s * sides + k), b = UInt32(((s + 1) % segments) * sides + k)
+                let a1 = UInt32(s * sides + (k + 1) % sides), b1 = UInt32(((s + 1) % segments) * sides + (k + 1) % sides)
+                mesh.indices += [a, b1, b, a, a1, b1]  // counter-clockwise seen from outside
+            }
+        }
+        return mesh
+    }
+}

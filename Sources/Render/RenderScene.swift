@@ -19,10 +19,11 @@ struct GeometryRecord {
     var material: Int32
     /// Index into `lights` when this geometry is an area light, else −1.
     var light: Int32
-    var positions: [Vec3] = []
-    var normals: [Vec3] = []
-    var uvs: [Vec2] = []
-    var indices: [UInt32] = []
+    // triangle data, owned by the RenderScene (raw pointers keep reference counting out of the hot loop)
+    var positions: UnsafePointer<Vec3>? = nil
+    var normals: UnsafePointer<Vec3>? = nil
+    var uvs: UnsafePointer<Vec2>? = nil
+    var indices: UnsafePointer<UInt32>? = nil
     // spheres: centre, radius and world → object rotation (for texture coordinates)
     var center: Vec3 = .zero
     var radius: Float = 0
@@ -45,6 +46,7 @@ public final class RenderScene: @unchecked Sendable {
     let device: RTCDevice
     let handle: RTCScene
     let records: [GeometryRecord]
+    private let storage: Storage
     let materials: [ShadingMaterial]
     let textures: [Texture]
     let lights: [AreaLight]
@@ -63,6 +65,7 @@ public final class RenderScene: @unchecked Sendable {
         self.handle = handle
         rtcSetSceneBuildQuality(handle, RTC_BUILD_QUALITY_HIGH)
 
+        let storage = Storage()
         var records: [GeometryRecord] = []
         var materials: [ShadingMaterial] = []
         var textures: [Texture] = []
@@ -99,10 +102,10 @@ public final class RenderScene: @unchecked Sendable {
             rtcReleaseGeometry(g)
             precondition(Int(id) == records.count, "Embree geometry ids are assigned in order")
             var record = GeometryRecord(kind: .triangles, instanceID: instanceID, material: material, light: light)
-            record.positions = mesh.positions
-            record.normals = mesh.normals.count == mesh.positions.count ? mesh.normals : []
-            record.uvs = mesh.uvs.count == mesh.positions.count ? mesh.uvs : []
-            record.indices = mesh.indices
+            record.positions = storage.keep(mesh.positions)
+            record.normals = mesh.normals.count == mesh.positions.count ? storage.keep(mesh.normals) : nil
+            record.uvs = mesh.uvs.count == mesh.positions.count ? storage.keep(mesh.uvs) : nil
+            record.indices = storage.keep(mesh.indices)
             records.append(record)
             triangleCount += mesh.triangleCount
         }
@@ -184,6 +187,7 @@ public final class RenderScene: @unchecked Sendable {
         rtcCommitScene(handle)
         let error = rtcGetDeviceError(device)
         if error != RTC_ERROR_NONE { throw RenderError(message: "Embree failed to build the scene (error \(error.rawValue))") }
+        self.storage = storage
         self.records = records
         self.materials = materials
         self.textures = textures
@@ -212,3 +216,15 @@ public func tessellate(_ shape: Shape) -> TriangleMesh {
 }
 
 @inline(__always) func f3(_ v: Vec3d) -> Vec3 { Vec3(Float(v.x), Float(v.y), Float(v.z)) }
+
+/// Owns copies of arrays at fixed addresses for the lifetime of a RenderScene.
+final class Storage {
+    private var blocks: [UnsafeMutableRawPointer] = []
+    func keep<T>(_ array: [T]) -> UnsafePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+        _ = UnsafeMutableBufferPointer(start: p, count: array.count).initialize(from: array)
+        blocks.append(UnsafeMutableRawPointer(p))
+        return UnsafePointer(p)
+    }
+    deinit { for b in blocks { b.deallocate() } }
+}

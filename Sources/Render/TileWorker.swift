@@ -16,6 +16,9 @@ struct SurfaceHit {
     var outward: Vec3
     var uv: Vec2
     var record: Int
+    /// Origin for rays leaving the surface: on smooth-shaded triangles, lifted to the curved surface the
+    /// vertex normals describe, which removes faceted shadow terminators (Hanika 2021, "Hacking the Shadow Terminator").
+    var rayOrigin: Vec3
 }
 
 /// Per-thread state: ray streams and path state for one tile at a time, reused across tiles.
@@ -30,44 +33,51 @@ final class TileWorker {
     private var capacity = 0
     private var rayHits: UnsafeMutablePointer<RTCRayHit>
     private var shadowRays: UnsafeMutablePointer<RTCRay>
-    private var shadowPath: [Int32] = []
-    private var shadowContribution: [Vec3] = []
-    private var throughput: [Vec3] = []
-    private var radiance: [Vec3] = []
-    private var rng: [RandomStream] = []
-    private var previousPdf: [Float] = []      // solid-angle pdf of the last BSDF sample; 0 for camera rays
-    private var previousPosition: [Vec3] = []
-    private var covered: [Bool] = []
-    private var active: [Int32] = []
-    private var rayOf: [Int32] = []            // active path → index in rayHits
+    private var shadowPath = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private var shadowContribution = UnsafeMutablePointer<Vec3>.allocate(capacity: 1)
+    private var throughput = UnsafeMutablePointer<Vec3>.allocate(capacity: 1)
+    private var radiance = UnsafeMutablePointer<Vec3>.allocate(capacity: 1)
+    private var rng = UnsafeMutablePointer<RandomStream>.allocate(capacity: 1)
+    private var previousPdf = UnsafeMutablePointer<Float>.allocate(capacity: 1)  // pdf of the last BSDF sample; 0 for camera rays
+    private var previousPosition = UnsafeMutablePointer<Vec3>.allocate(capacity: 1)
+    private var covered = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+    private var active = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private var activeCount = 0
+    private var rayOf = UnsafeMutablePointer<Int32>.allocate(capacity: 1)  // active path → its ray's slot in rayHits
+    // shading tables, borrowed from the scene for the worker's lifetime
+    private let records: UnsafeBufferPointer<GeometryRecord>
+    private let materials: UnsafeBufferPointer<ShadingMaterial>
+    private let lights: UnsafeBufferPointer<AreaLight>
 
     init(scene: RenderScene, settings: TraceSettings, view: CameraView, frameIndex: Int) {
         self.scene = scene; self.settings = settings; self.view = view; self.frameIndex = frameIndex
         rayHits = .allocate(capacity: 1)
         shadowRays = .allocate(capacity: 1)
+        records = copyTable(scene.records)
+        materials = copyTable(scene.materials)
+        lights = copyTable(scene.lights)
     }
 
     deinit {
-        rayHits.deallocate()
-        shadowRays.deallocate()
+        deallocateState()
+        records.deallocate(); materials.deallocate(); lights.deallocate()
+    }
+
+    private func deallocateState() {
+        rayHits.deallocate(); shadowRays.deallocate(); shadowPath.deallocate(); shadowContribution.deallocate()
+        throughput.deallocate(); radiance.deallocate(); rng.deallocate(); previousPdf.deallocate()
+        previousPosition.deallocate(); covered.deallocate(); active.deallocate(); rayOf.deallocate()
     }
 
     private func reserve(_ n: Int) {
         guard n > capacity else { return }
-        rayHits.deallocate(); shadowRays.deallocate()
-        rayHits = .allocate(capacity: n)
-        shadowRays = .allocate(capacity: n)
+        deallocateState()
+        rayHits = .allocate(capacity: n); shadowRays = .allocate(capacity: n)
+        shadowPath = .allocate(capacity: n); shadowContribution = .allocate(capacity: n)
+        throughput = .allocate(capacity: n); radiance = .allocate(capacity: n); rng = .allocate(capacity: n)
+        previousPdf = .allocate(capacity: n); previousPosition = .allocate(capacity: n); covered = .allocate(capacity: n)
+        active = .allocate(capacity: n); rayOf = .allocate(capacity: n)
         capacity = n
-        throughput = Array(repeating: .zero, count: n)
-        radiance = Array(repeating: .zero, count: n)
-        rng = Array(repeating: RandomStream(seed: 0), count: n)
-        previousPdf = Array(repeating: 0, count: n)
-        previousPosition = Array(repeating: .zero, count: n)
-        covered = Array(repeating: false, count: n)
-        shadowPath = Array(repeating: 0, count: n)
-        shadowContribution = Array(repeating: .zero, count: n)
-        active.reserveCapacity(n)
-        rayOf = Array(repeating: 0, count: n)
     }
 
     func render(x0: Int, y0: Int, x1: Int, y1: Int, into out: FrameTarget) {
@@ -105,7 +115,7 @@ final class TileWorker {
 
     private func tracePaths(x0: Int, y0: Int, tileW: Int, pixels: Int, firstSample: Int, samples: Int) {
         let n = pixels * samples
-        active.removeAll(keepingCapacity: true)
+        activeCount = 0
         for k in 0..<n {
             let p = k / samples, s = firstSample + k % samples
             let x = x0 + p % tileW, y = y0 + p / tileW
@@ -119,19 +129,20 @@ final class TileWorker {
             previousPosition[k] = view.origin
             covered[k] = false
             setRay(k, origin: view.origin, direction: d)
-            active.append(Int32(k))
+            active[activeCount] = Int32(k)
+            activeCount += 1
         }
         var depth = 0
-        while !active.isEmpty {
+        while activeCount > 0 {
             // rays are stored compactly in `rayHits` in the order of `active`
             var context = RTCIntersectContext()
             rtcInitIntersectContext(&context)
             context.flags = depth == 0 ? RTC_INTERSECT_CONTEXT_FLAG_COHERENT : RTC_INTERSECT_CONTEXT_FLAG_INCOHERENT
-            rtcIntersect1M(scene.handle, &context, rayHits, UInt32(active.count), MemoryLayout<RTCRayHit>.stride)
-            rayCount += active.count
+            rtcIntersect1M(scene.handle, &context, rayHits, UInt32(activeCount), MemoryLayout<RTCRayHit>.stride)
+            rayCount += activeCount
             var shadowCount = 0
             var survivors = 0
-            for slot in 0..<active.count {
+            for slot in 0..<activeCount {
                 let k = Int(active[slot])
                 if shade(k, slot: slot, depth: depth, shadowCount: &shadowCount) {
                     active[survivors] = Int32(k)
@@ -149,7 +160,7 @@ final class TileWorker {
                 }
             }
             // compact the continuation rays (written into their old slots by `shade`) to the front
-            active.removeSubrange(survivors...)
+            activeCount = survivors
             for s in 0..<survivors where Int(rayOf[s]) != s { rayHits[s] = rayHits[Int(rayOf[s])] }
             depth += 1
         }
@@ -186,23 +197,23 @@ final class TileWorker {
         }
         if depth == 0 { covered[k] = true }
         let hit = surface(rh, direction: d)
-        let record = scene.records[hit.record]
+        let record = records[hit.record]
 
         if record.light >= 0 {
             // an emitter reached by a camera ray or a BSDF sample
-            let light = scene.lights[Int(record.light)]
+            let light = lights[Int(record.light)]
             var le = light.radiance
             if light.kind == .quad && dot(light.normal, -d) <= 0 { le = .zero }
             var weight: Float = 1
             if previousPdf[k] > 0 {
-                let lightPdf = lightSolidAnglePdf(light, from: previousPosition[k], to: hit.position) / Float(scene.lights.count)
+                let lightPdf = lightSolidAnglePdf(light, from: previousPosition[k], to: hit.position) / Float(lights.count)
                 weight = powerHeuristic(previousPdf[k], lightPdf)
             }
             radiance[k] += throughput[k] * le * weight
             return false
         }
 
-        let material = scene.materials[Int(record.material)]
+        let material = materials[Int(record.material)]
         if material.isEmissive { radiance[k] += throughput[k] * material.emission }
         if depth > settings.maxBounces { return false }
 
@@ -214,13 +225,13 @@ final class TileWorker {
         guard wo.z > 0 else { return false }
         let bsdf = BSDF(baseColor: baseColor, metallic: material.metallic, roughness: material.roughness,
                         specular: material.specular, cosThetaO: wo.z)
-        let origin = offset(hit.position, hit.ng)
+        let origin = hit.rayOrigin
 
         // next-event estimation
-        if !scene.lights.isEmpty {
-            let lightCount = scene.lights.count
+        if !lights.isEmpty {
+            let lightCount = lights.count
             let pick = min(Int(rng[k].nextFloat() * Float(lightCount)), lightCount - 1)
-            let light = scene.lights[pick]
+            let light = lights[pick]
             let u1 = rng[k].nextFloat(), u2 = rng[k].nextFloat()
             if let s = sampleLight(light, from: hit.position, u1: u1, u2: u2), dot(s.direction, hit.ng) > 0 {
                 let wi = Vec3(dot(s.direction, t), dot(s.direction, b), dot(s.direction, hit.ns))
@@ -285,10 +296,11 @@ final class TileWorker {
 
     private func surface(_ rh: RTCRayHit, direction d: Vec3) -> SurfaceHit {
         let id = Int(rh.hit.geomID)
-        let record = scene.records[id]
+        let record = records[id]
         let o = Vec3(rh.ray.org_x, rh.ray.org_y, rh.ray.org_z)
         var p = o + d * rh.ray.tfar
         var ng: Vec3, ns: Vec3, uv = Vec2.zero
+        var lifted = Vec3.zero
         switch record.kind {
         case .sphere:
             // re-project onto the sphere to remove the hit distance's rounding error
@@ -300,24 +312,34 @@ final class TileWorker {
             uv = Vec2(atan2(local.y, local.x) / (2 * Float.pi) + (local.y < 0 ? 1 : 0), 1 - acos(min(max(local.z, -1), 1)) / Float.pi)
         case .triangles:
             let prim = Int(rh.hit.primID)
-            let i0 = Int(record.indices[3 * prim]), i1 = Int(record.indices[3 * prim + 1]), i2 = Int(record.indices[3 * prim + 2])
+            let indices = record.indices!
+            let i0 = Int(indices[3 * prim]), i1 = Int(indices[3 * prim + 1]), i2 = Int(indices[3 * prim + 2])
             let u = rh.hit.u, v = rh.hit.v, w = 1 - u - v
-            let p0 = record.positions[i0], p1 = record.positions[i1], p2 = record.positions[i2]
+            let positions = record.positions!
+            let p0 = positions[i0], p1 = positions[i1], p2 = positions[i2]
             p = p0 * w + p1 * u + p2 * v
             ng = normalize(cross(p1 - p0, p2 - p0))
-            if !record.normals.isEmpty {
-                let s = record.normals[i0] * w + record.normals[i1] * u + record.normals[i2] * v
+            if let normals = record.normals {
+                let n0 = normals[i0], n1 = normals[i1], n2 = normals[i2]
+                let s = n0 * w + n1 * u + n2 * v
                 let l = length(s)
                 ns = l > 0 ? s / l : ng
+                if dot(s, d) < 0 {  // seen from the side the vertex normals face
+                    var t0 = p - p0, t1 = p - p1, t2 = p - p2
+                    t0 -= min(0, dot(t0, n0)) * n0
+                    t1 -= min(0, dot(t1, n1)) * n1
+                    t2 -= min(0, dot(t2, n2)) * n2
+                    lifted = t0 * w + t1 * u + t2 * v
+                }
             } else {
                 ns = ng
             }
-            if !record.uvs.isEmpty { uv = record.uvs[i0] * w + record.uvs[i1] * u + record.uvs[i2] * v }
+            if let uvs = record.uvs { uv = uvs[i0] * w + uvs[i1] * u + uvs[i2] * v }
         }
         let outward = ns
         if dot(ng, d) > 0 { ng = -ng; ns = -ns }
         if dot(ns, ng) <= 0 || dot(ns, -d) <= 0 { ns = ng }
-        return SurfaceHit(position: p, ng: ng, ns: ns, outward: outward, uv: uv, record: id)
+        return SurfaceHit(position: p, ng: ng, ns: ns, outward: outward, uv: uv, record: id, rayOrigin: offset(p + lifted, ng))
     }
 
     // MARK: lights
@@ -411,7 +433,13 @@ final class TileWorker {
             let hit = surface(rh, direction: d)
             out.depth[i] = dot(hit.position - view.origin, forward)
             out.normals[i] = hit.outward
-            out.ids[i] = scene.records[hit.record].instanceID
+            out.ids[i] = records[hit.record].instanceID
         }
     }
+}
+
+private func copyTable<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+    let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
+    _ = p.initialize(from: array)
+    return UnsafeBufferPointer(rebasing: p[0..<array.count])
 }

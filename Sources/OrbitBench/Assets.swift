@@ -1,0 +1,50 @@
+import Exporters
+import Foundation
+import Geometry
+import Media
+
+/// The example scenes' assets, made by Orbit itself (see scenes/assets/README.md).
+enum ExampleAssets {
+    static func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // a torus knot with its own MTL colour (Y-up, as most OBJ files are)
+        var knot = Primitives.torusKnot(radius: 1, tube: 0.3, segments: 128, sides: 16)
+        knot = knot.transformed(by: Matrix4.rotation(axis: Vec3d(1, 0, 0), angle: -.pi / 2))  // Z-up → Y-up
+        let plain = OBJWriter.encode(knot, material: .init(name: "copper", diffuse: Vec3(0.72, 0.36, 0.2)), mtlName: "knot.mtl")
+        try plain.obj.write(to: folder.appendingPathComponent("knot.obj"), atomically: true, encoding: .utf8)
+        try plain.mtl!.write(to: folder.appendingPathComponent("knot.mtl"), atomically: true, encoding: .utf8)
+        // the same knot textured through map_Kd
+        let textured = OBJWriter.encode(knot, material: .init(name: "grid", diffuse: Vec3(1, 1, 1), texture: "uv_grid.png"),
+                                        mtlName: "knot_textured.mtl")
+        try textured.obj.write(to: folder.appendingPathComponent("knot_textured.obj"), atomically: true, encoding: .utf8)
+        try textured.mtl!.write(to: folder.appendingPathComponent("knot_textured.mtl"), atomically: true, encoding: .utf8)
+        try PNG.write(uvGrid(size: 256, cells: 8), to: folder.appendingPathComponent("uv_grid.png"))
+    }
+
+    /// A colourful checkerboard whose cells vary in hue along u and brightness along v.
+    static func uvGrid(size: Int, cells: Int) -> Image8 {
+        var image = Image8(width: size, height: size, channels: 3)
+        for y in 0..<size {
+            for x in 0..<size {
+                let cx = x * cells / size, cy = y * cells / size
+                let hue = Double(cx) / Double(cells), value = 0.45 + 0.55 * Double(cells - cy) / Double(cells)
+                var rgb = hsv(hue, (cx + cy) % 2 == 0 ? 0.75 : 0.25, value)
+                if x % (size / cells) == 0 || y % (size / cells) == 0 { rgb = (0.1, 0.1, 0.1) }
+                image[x, y, 0] = UInt8(rgb.0 * 255); image[x, y, 1] = UInt8(rgb.1 * 255); image[x, y, 2] = UInt8(rgb.2 * 255)
+            }
+        }
+        return image
+    }
+
+    static func hsv(_ h: Double, _ s: Double, _ v: Double) -> (Double, Double, Double) {
+        let i = Int(h * 6) % 6, f = h * 6 - Double(Int(h * 6)), p = v * (1 - s), q = v * (1 - f * s), t = v * (1 - (1 - f) * s)
+        switch i {
+        case 0: return (v, t, p)
+        case 1: return (q, v, p)
+        case 2: return (p, v, t)
+        case 3: return (p, q, v)
+        case 4: return (t, p, v)
+        default: return (v, p, q)
+        }
+    }
+}
