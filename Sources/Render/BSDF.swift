@@ -17,25 +17,31 @@ public struct ShadingMaterial: Sendable {
 
 /// The BSDF at one shading point, in a local frame whose +Z is the shading normal.
 ///
-/// f(wo, wi) = (1 − metallic)(1 − F_d) · ρ/π  +  D(h) G₂(wo, wi) F(wo·h) / (4 cosθo cosθi)
-/// with GGX D and height-correlated Smith G₂ (α = roughness², floored at 0.002), Schlick F with
-/// F0 = mix(0.04·specular, ρ, metallic), and F_d = Schlick(0.04·specular, cosθo) for the diffuse share.
+/// f(wo, wi) = (1 − metallic)(1 − F_d(cosθo)) · ρ/π  +  D(h) G₂(wo, wi) F(wo·h) / (4 cosθo cosθi)
+/// with GGX D and height-correlated Smith G₂ (α = roughness², floored at 0.002), and Fresnel
+/// F(c) = (1 − metallic) F_d(c) + metallic (ρ + (1 − ρ)(1 − c)⁵), where the dielectric part
+/// F_d(c) = specular · (0.04 + 0.96 (1 − c)⁵) follows KHR_materials_specular (specular 0: pure Lambert).
 /// Sampling picks a lobe by weight; the specular lobe samples visible normals (Heitz 2018).
 struct BSDF {
     var diffuse: Vec3          // ρ (1 − metallic)(1 − F_d) / π
-    var f0: Vec3
+    var dielectricScale: Float // (1 − metallic) · specular
+    var metalColor: Vec3       // metallic · ρ
+    var metallic: Float
     var alpha: Float
     var specularWeight: Float  // probability of sampling the specular lobe
     var hasSpecular: Bool
 
     init(baseColor: Vec3, metallic: Float, roughness: Float, specular: Float, cosThetaO: Float) {
-        let dielectricF0 = 0.04 * specular
-        f0 = Vec3(repeating: dielectricF0) * (1 - metallic) + baseColor * metallic
-        let fd = dielectricF0 + (1 - dielectricF0) * pow(1 - max(cosThetaO, 0), 5)
+        self.metallic = metallic
+        dielectricScale = (1 - metallic) * specular
+        metalColor = baseColor * metallic
+        let schlick = pow(1 - min(max(cosThetaO, 0), 1), 5)
+        let fd = specular * (0.04 + 0.96 * schlick)
         diffuse = baseColor * ((1 - metallic) * (1 - fd) / Float.pi)
         alpha = max(roughness * roughness, 0.002)
-        hasSpecular = f0.max() > 0
-        let specularLuminance = hasSpecular ? max(luminance(f0 + (Vec3(repeating: 1) - f0) * pow(1 - max(cosThetaO, 0), 5)), 0) : 0
+        hasSpecular = dielectricScale > 0 || metallic > 0
+        let specularLuminance = hasSpecular ? luminance(Vec3(repeating: dielectricScale * (0.04 + 0.96 * schlick))
+            + metalColor + (Vec3(repeating: metallic) - metalColor) * schlick) : 0
         let diffuseLuminance = luminance(diffuse) * Float.pi
         if !hasSpecular { specularWeight = 0 }
         else if diffuseLuminance <= 0 { specularWeight = 1 }
@@ -56,7 +62,8 @@ struct BSDF {
     }
 
     @inline(__always) func fresnel(_ cosine: Float) -> Vec3 {
-        f0 + (Vec3(repeating: 1) - f0) * pow(1 - max(cosine, 0), 5)
+        let s = pow(1 - min(max(cosine, 0), 1), 5)
+        return Vec3(repeating: dielectricScale * (0.04 + 0.96 * s)) + metalColor + (Vec3(repeating: metallic) - metalColor) * s
     }
 
     /// BSDF value times nothing (no cosine), and the solid-angle pdf of sampling `wi`; local frame.

@@ -233,7 +233,7 @@ final class TileWorker {
             let pick = min(Int(rng[k].nextFloat() * Float(lightCount)), lightCount - 1)
             let light = lights[pick]
             let u1 = rng[k].nextFloat(), u2 = rng[k].nextFloat()
-            if let s = sampleLight(light, from: hit.position, u1: u1, u2: u2), dot(s.direction, hit.ng) > 0 {
+            if let s = sampleLight(light, from: origin, u1: u1, u2: u2), dot(s.direction, hit.ng) > 0 {
                 let wi = Vec3(dot(s.direction, t), dot(s.direction, b), dot(s.direction, hit.ns))
                 let (f, bsdfPdf) = bsdf.evaluate(wo: wo, wi: wi)
                 if wi.z > 0, f.max() > 0 {
@@ -245,7 +245,7 @@ final class TileWorker {
                         ray.org_x = origin.x; ray.org_y = origin.y; ray.org_z = origin.z
                         ray.dir_x = s.direction.x; ray.dir_y = s.direction.y; ray.dir_z = s.direction.z
                         ray.tnear = 0
-                        ray.tfar = s.distance.isFinite ? s.distance * (1 - 1e-4) : .infinity
+                        ray.tfar = s.distance.isFinite ? s.distance * (1 - 1e-3) : .infinity
                         ray.mask = 0xFFFF_FFFF
                         ray.flags = 0
                         shadowRays[shadowCount] = ray
@@ -274,7 +274,7 @@ final class TileWorker {
         guard beta.max() > 0, beta.x.isFinite, beta.y.isFinite, beta.z.isFinite else { return false }
         throughput[k] = beta
         previousPdf[k] = pdf
-        previousPosition[k] = hit.position
+        previousPosition[k] = origin
         setRay(slot, origin: origin, direction: wiWorld)
         return true
     }
@@ -378,8 +378,11 @@ final class TileWorker {
             let (tx, ty) = orthonormalBasis(z)
             let wi = normalize(tx * (sinTheta * cos(phi)) + ty * (sinTheta * sin(phi)) + z * cosTheta)
             // distance to the near intersection with the sphere
-            let proj = dc * cosTheta
-            let dist = proj - max(0, r2 - dc2 * sinTheta * sinTheta).squareRoot()
+            // in Double: in Float the half-chord cancels badly near the silhouette, and shadow rays would
+            // reach the light's own surface
+            let dcD = Double(dc), cosD = Double(dot(wi, z)), r2D = Double(light.radius) * Double(light.radius)
+            let proj = dcD * cosD
+            let dist = Float(proj - max(0, r2D - (dcD * dcD - proj * proj)).squareRoot())
             return LightSample(direction: wi, distance: dist, radiance: light.radiance, pdf: 1 / (2 * Float.pi * (1 - cosMax)), isDelta: false)
         case .directional:
             return LightSample(direction: -light.direction, distance: .infinity, radiance: light.radiance, pdf: 1, isDelta: true)

@@ -31,6 +31,12 @@ indirect enum JSONValue: Decodable, Equatable {
 
 func formatNumber(_ d: Double) -> String {
     if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+    if d.isFinite, abs(d) < 1e-3, abs(d) >= 1e-9 {
+        // plain decimals read better than 1e-06 in messages
+        var text = String(format: "%.9f", d)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
     return String(d)
 }
 

@@ -1,0 +1,76 @@
+import Foundation
+import Geometry
+import SceneFormat
+
+/// A fresh temporary folder, removed when released.
+public final class TemporaryFolder {
+    public let url: URL
+    public init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    public func path(_ name: String) -> URL { url.appendingPathComponent(name) }
+    @discardableResult public func write(_ text: String, to name: String) -> URL {
+        let u = path(name)
+        try! FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try! text.write(to: u, atomically: true, encoding: .utf8)
+        return u
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Decodes scene JSON as if read from `file`, resolving assets against `folder`.
+public func decodeScene(_ json: String, file: String = "test.json", folder: URL? = nil) throws -> Scene {
+    try SceneLoader.decode(Data(json.utf8), file: file, baseDirectory: folder ?? FileManager.default.temporaryDirectory)
+}
+
+/// Runs a program and returns its exit status, standard output and standard error.
+public func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// The absolute path of a program on PATH, or nil.
+public func which(_ name: String) -> String? {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        let candidate = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+}
+
+/// The built `orbit` executable of this test run.
+public func orbitExecutable() -> String {
+    // the test bundle lives in the products folder (.build/<triple>/<config>/OrbitPackageTests.xctest)
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    while url.path != "/" {
+        let candidate = url.appendingPathComponent("orbit")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+           FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+        url.deleteLastPathComponent()
+    }
+    return ".build/release/orbit"
+}
+
+/// The repository root (for the example scenes).
+public func repositoryRoot(file: String = #filePath) -> URL {
+    URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
+
+/// Mean and standard error of a sample.
+public func meanAndStandardError(_ values: [Double]) -> (mean: Double, standardError: Double) {
+    let n = Double(values.count)
+    let mean = values.reduce(0, +) / n
+    let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(n - 1, 1)
+    return (mean, (variance / n).squareRoot())
+}
