@@ -55,7 +55,12 @@ public enum MeshImporter {
         let flags = aiProcess_Triangulate.rawValue | aiProcess_JoinIdenticalVertices.rawValue | aiProcess_GenSmoothNormals.rawValue
             | aiProcess_PreTransformVertices.rawValue | aiProcess_SortByPType.rawValue | aiProcess_FindInvalidData.rawValue
         guard let scene = aiImportFile(url.path, flags) else {
-            throw AssetError(file: url.path, message: "cannot import mesh: \(String(cString: aiGetErrorString()))")
+            let reason = String(cString: aiGetErrorString())
+            // assimp reports a file with vertices but no faces as "no output meshes"; say it plainly
+            if reason.contains("No output meshes") || reason.contains("no meshes") {
+                throw AssetError(file: url.path, message: "the mesh has no triangles")
+            }
+            throw AssetError(file: url.path, message: "cannot import mesh: \(reason)")
         }
         defer { aiReleaseImport(scene) }
 

@@ -109,12 +109,9 @@ public struct Generator: Sendable {
 
         let frames = views.map { DatasetFrame(stem: $0.stem, split: $0.split?.rawValue, camera: $0.camera) }
         try Data((DatasetLayout.transforms(frames: frames).rendered() + "\n").utf8).write(to: folder.url("transforms.json"))
-        for split in Split.allCases {
-            let subset = frames.filter { $0.split == split.rawValue }
-            if !subset.isEmpty {
-                try Data((DatasetLayout.nerfSyntheticTransforms(frames: subset).rendered() + "\n").utf8)
-                    .write(to: folder.url("transforms_\(split.rawValue).json"))
-            }
+        for (split, subset) in DatasetLayout.splits(frames) where !subset.isEmpty {
+            try Data((DatasetLayout.nerfSyntheticTransforms(frames: subset).rendered() + "\n").utf8)
+                .write(to: folder.url("transforms_\(split).json"))
         }
         let samples = views.count * scene.camera.width * scene.camera.height * scene.render.samplesPerPixel
         let metadata = Self.metadata(scene: scene, models: models, renderScene: renderScene, views: views, timings: [

@@ -44,13 +44,22 @@ public enum DatasetLayout {
                 ("instance_file_path", .string(path(instances, f.stem))),
             ])
         })))
-        if frames.contains(where: { $0.split != nil }) {
-            for split in ["train", "val", "test"] {
-                let names = frames.filter { $0.split == split }.map { JSONOutput.string(path(images, $0.stem)) }
-                if !names.isEmpty { members.append(("\(split)_filenames", .array(names))) }
-            }
+        for (split, subset) in splits(frames) {
+            members.append(("\(split)_filenames", .array(subset.map { JSONOutput.string(path(images, $0.stem)) })))
         }
         return .object(members)
+    }
+
+    /// The frames of each split, when the rig has splits. nerfstudio refuses a dataset that lists some splits
+    /// but not the one it asks for (it evaluates on "val"), so all three are always present: a rig with only a
+    /// test split uses it as the validation split too, and vice versa.
+    public static func splits(_ frames: [DatasetFrame]) -> [(String, [DatasetFrame])] {
+        guard frames.contains(where: { $0.split != nil }) else { return [] }
+        let train = frames.filter { $0.split == "train" }
+        var val = frames.filter { $0.split == "val" }, test = frames.filter { $0.split == "test" }
+        if val.isEmpty { val = test }
+        if test.isEmpty { test = val }
+        return [("train", train), ("val", val), ("test", test)]
     }
 
     /// NeRF-synthetic style `transforms_<split>.json`: `camera_angle_x` and `file_path` without extension.
