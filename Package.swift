@@ -52,7 +52,7 @@ let package = Package(
             "Capture", "SceneFormat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters"]),
+        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters", "Media"]),
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media"], path: "Tests/TestSupport"),

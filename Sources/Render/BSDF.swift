@@ -35,7 +35,9 @@ struct BSDF {
         self.metallic = metallic
         dielectricScale = (1 - metallic) * specular
         metalColor = baseColor * metallic
-        let schlick = pow(1 - min(max(cosThetaO, 0), 1), 5)
+        let hasFresnel = specular > 0 || metallic > 0
+        let schlick: Float
+        if hasFresnel { let m = 1 - min(max(cosThetaO, 0), 1); let m2 = m * m; schlick = m2 * m2 * m } else { schlick = 0 }
         let fd = specular * (0.04 + 0.96 * schlick)
         diffuse = baseColor * ((1 - metallic) * (1 - fd) / Float.pi)
         alpha = max(roughness * roughness, 0.002)
@@ -62,7 +64,8 @@ struct BSDF {
     }
 
     @inline(__always) func fresnel(_ cosine: Float) -> Vec3 {
-        let s = pow(1 - min(max(cosine, 0), 1), 5)
+        let m = 1 - min(max(cosine, 0), 1), m2 = m * m
+        let s = m2 * m2 * m
         return Vec3(repeating: dielectricScale * (0.04 + 0.96 * s)) + metalColor + (Vec3(repeating: metallic) - metalColor) * s
     }
 

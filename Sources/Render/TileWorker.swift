@@ -48,6 +48,10 @@ final class TileWorker {
     private let records: UnsafeBufferPointer<GeometryRecord>
     private let materials: UnsafeBufferPointer<ShadingMaterial>
     private let lights: UnsafeBufferPointer<AreaLight>
+    // the environment as bottom + slope · (z + 1) / 2, zero without one; the background colour seen by camera rays
+    private let hasEnvironment: Bool
+    private let environmentBottom: Vec3, environmentSlope: Vec3
+    private let backgroundColor: Vec3
 
     init(scene: RenderScene, settings: TraceSettings, view: CameraView, frameIndex: Int) {
         self.scene = scene; self.settings = settings; self.view = view; self.frameIndex = frameIndex
@@ -56,6 +60,11 @@ final class TileWorker {
         records = copyTable(scene.records)
         materials = copyTable(scene.materials)
         lights = copyTable(scene.lights)
+        let e = scene.environment ?? EnvironmentLight(top: .zero, bottom: .zero)
+        hasEnvironment = scene.environment != nil
+        environmentBottom = Vec3(Float(e.bottom.x), Float(e.bottom.y), Float(e.bottom.z))
+        environmentSlope = Vec3(Float(e.top.x - e.bottom.x), Float(e.top.y - e.bottom.y), Float(e.top.z - e.bottom.z))
+        if case .color(let c) = scene.background { backgroundColor = Vec3(Float(c.x), Float(c.y), Float(c.z)) } else { backgroundColor = .zero }
     }
 
     deinit {
@@ -187,10 +196,10 @@ final class TileWorker {
             if depth == 0 {
                 switch scene.background {
                 case .transparent: break
-                case .color(let c): radiance[k] += Vec3(Float(c.x), Float(c.y), Float(c.z))
+                case .color: radiance[k] += backgroundColor
                 case .environment: radiance[k] += environmentRadiance(d)
                 }
-            } else if scene.environment != nil {
+            } else if hasEnvironment {
                 radiance[k] += throughput[k] * environmentRadiance(d)
             }
             return false
@@ -280,10 +289,7 @@ final class TileWorker {
     }
 
     @inline(__always) private func environmentRadiance(_ d: Vec3) -> Vec3 {
-        guard let e = scene.environment else { return .zero }
-        let t = (d.z + 1) / 2
-        return Vec3(Float(e.bottom.x + (e.top.x - e.bottom.x) * Double(t)), Float(e.bottom.y + (e.top.y - e.bottom.y) * Double(t)),
-                    Float(e.bottom.z + (e.top.z - e.bottom.z) * Double(t)))
+        environmentBottom + environmentSlope * ((d.z + 1) / 2)
     }
 
     /// Moves a ray origin off the surface along the geometric normal, scaled to the coordinates' magnitude.

@@ -124,6 +124,7 @@ public enum Light: Sendable {
 public struct EnvironmentLight: Sendable, Equatable {
     public var top: Vec3d
     public var bottom: Vec3d
+    public init(top: Vec3d, bottom: Vec3d) { self.top = top; self.bottom = bottom }
     public func radiance(directionZ z: Double) -> Vec3d { bottom + (top - bottom) * ((z + 1) / 2) }
 }
 
