@@ -166,8 +166,8 @@ public enum MeshImporter {
             let t = embedded.pointee
             if t.mHeight == 0 {
                 let data = Data(bytes: UnsafeRawPointer(t.pcData), count: Int(t.mWidth))
-                do { return Texture(png: try PNG.decode(data, name: "\(file) (embedded texture \(name))")) } catch {
-                    throw AssetError(file: file, message: "embedded texture \(name) is not PNG; re-export the model with PNG textures")
+                do { return try Texture.decode(data, name: "\(file) (embedded texture \(name))") } catch {
+                    throw AssetError(file: file, message: "embedded texture \(name) is neither PNG nor JPEG; re-export the model with PNG or JPEG textures")
                 }
             }
             // uncompressed ARGB8888 texels
@@ -181,8 +181,8 @@ public enum MeshImporter {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw AssetError(file: file, message: "texture \"\(name)\" not found next to the mesh")
         }
-        guard url.pathExtension.lowercased() == "png" else {
-            throw AssetError(file: file, message: "texture \"\(name)\" is not a PNG file; convert it to PNG")
+        guard ["png", "jpg", "jpeg"].contains(url.pathExtension.lowercased()) else {
+            throw AssetError(file: file, message: "texture \"\(name)\" is not a PNG or JPEG file; convert it to PNG")
         }
         do { return try Texture.load(url) } catch {
             throw AssetError(file: file, message: "texture \"\(name)\" cannot be read: \(error)")

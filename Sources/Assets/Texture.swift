@@ -31,8 +31,17 @@ public struct Texture: Sendable {
         self.init(width: image.width, height: image.height, texels: texels)
     }
 
+    /// Loads a PNG or JPEG texture file.
     public static func load(_ url: URL) throws -> Texture {
-        Texture(png: try PNG.read(url))
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw MediaError(file: url.path, message: "cannot read the file") }
+        return try decode(data, name: url.path)
+    }
+
+    /// Decodes PNG or JPEG bytes, told apart by their signature.
+    public static func decode(_ data: Data, name: String) throws -> Texture {
+        if JPEG.isJPEG(data) { return Texture(png: .eight(try JPEG.decode(data, name: name))) }
+        return Texture(png: try PNG.decode(data, name: name))
     }
 
     /// Bilinearly filtered lookup with wrap-around (repeat) addressing.

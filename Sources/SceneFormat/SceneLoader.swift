@@ -307,8 +307,8 @@ struct SceneDecoder {
         if let t = o.optional("base_color_texture") {
             let path = try t.string()
             let url = try existingFile(path, node: t)
-            guard url.pathExtension.lowercased() == "png" else {
-                throw t.error("texture \"\(path)\" is not a PNG file; convert it to PNG")
+            guard ["png", "jpg", "jpeg"].contains(url.pathExtension.lowercased()) else {
+                throw t.error("texture \"\(path)\" is not a PNG or JPEG file; convert it to PNG")
             }
             m.baseColorTexture = url
             if !o.has("base_color") { m.baseColor = Vec3d(1, 1, 1) }

@@ -96,9 +96,9 @@ func errorMessage(_ json: String, file: String = "scenes/still.json", folder: UR
             == #"scenes/still.json: objects[0].path: file "assets/missing.obj" not found (paths are relative to the scene file)"#)
         #expect(errorMessage(scene(objects: #"{"type": "box", "material": {"base_color_texture": "t.png"}}"#), folder: folder.url)
             == #"scenes/still.json: objects[0].material.base_color_texture: file "t.png" not found (paths are relative to the scene file)"#)
-        folder.write("x", to: "t.jpg")
-        #expect(errorMessage(scene(objects: #"{"type": "box", "material": {"base_color_texture": "t.jpg"}}"#), folder: folder.url)
-            == #"scenes/still.json: objects[0].material.base_color_texture: texture "t.jpg" is not a PNG file; convert it to PNG"#)
+        folder.write("x", to: "t.tga")
+        #expect(errorMessage(scene(objects: #"{"type": "box", "material": {"base_color_texture": "t.tga"}}"#), folder: folder.url)
+            == #"scenes/still.json: objects[0].material.base_color_texture: texture "t.tga" is not a PNG or JPEG file; convert it to PNG"#)
     }
 
     @Test func unreadableSceneFile() {
