@@ -153,7 +153,7 @@ public struct Generator: Sendable {
         return merged
     }
 
-    /// The scene hash: FNV-1a 64 over the scene file and every asset it references.
+    /// The scene hash: FNV-1a 64 over the scene file and every file it names (meshes, textures).
     public static func sceneHash(_ scene: Scene) -> String {
         var hash = FNV1a64()
         hash.combine(bytes: scene.sourceBytes)
@@ -173,27 +173,12 @@ public struct Generator: Sendable {
             var mesh: TriangleMesh
             if case .mesh = object.shape, let model = models[index] { mesh = model.merged } else { mesh = tessellate(object.shape) }
             let b = mesh.transformed(by: object.transform).bounds
-            let type: String
-            switch object.shape {
-            case .sphere: type = "sphere"
-            case .box: type = "box"
-            case .quad: type = "quad"
-            case .cylinder: type = "cylinder"
-            case .mesh: type = "mesh"
-            }
             objects.append(.object([
-                ("id", .integer(index + 1)), ("name", .string(object.name)), ("type", .string(type)),
+                ("id", .integer(index + 1)), ("name", .string(object.name)), ("type", .string(object.shape.typeName)),
                 ("triangles", .integer(mesh.triangleCount)),
                 ("bounds", .object([("min", .vector(rounded([b.lower.x, b.lower.y, b.lower.z]))),
                                     ("max", .vector(rounded([b.upper.x, b.upper.y, b.upper.z])))])),
             ]))
-        }
-        let rigType: String
-        switch scene.rig {
-        case .orbit: rigType = "orbit"
-        case .random: rigType = "random"
-        case .nerfSynthetic: rigType = "nerf-synthetic"
-        case .sv3d: rigType = "sv3d"
         }
         let totalRender = timings.first { $0.0 == "render_s" }?.1 ?? 0
         return .object([
@@ -204,7 +189,7 @@ public struct Generator: Sendable {
                 ("width", .integer(scene.camera.width)), ("height", .integer(scene.camera.height)),
                 ("fov_x_deg", .number(scene.camera.fovX * 180 / .pi)), ("spp", .integer(scene.render.samplesPerPixel)),
                 ("max_bounces", .integer(scene.render.maxBounces)), ("frame_rate", .number(scene.frameRate)),
-                ("frames", .integer(views.count)), ("rig", .string(rigType)),
+                ("frames", .integer(views.count)), ("rig", .string(scene.rig.typeName)),
             ])),
             ("conventions", .object([
                 ("axes", .string("world +Z up, metres; cameras OpenGL (+X right, +Y up, looking down -Z)")),

@@ -1,3 +1,5 @@
+import CFFmpeg
+
 /// A raster of `channels` interleaved samples per pixel, rows top to bottom.
 public struct Image<Sample: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable, Equatable {
     public var width: Int
@@ -27,4 +29,16 @@ public typealias Image16 = Image<UInt16>
 func cText(_ buffer: [CChar]) -> String {
     let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Calls `body` with an AVFrame's plane pointers and line sizes, which Swift imports as fixed-size tuples.
+func withPlanes<R>(of frame: UnsafeMutablePointer<AVFrame>,
+                   _ body: (UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, UnsafeMutablePointer<Int32>) -> R) -> R {
+    withUnsafeMutablePointer(to: &frame.pointee.data) { dataTuple in
+        dataTuple.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { planes in
+            withUnsafeMutablePointer(to: &frame.pointee.linesize) { lineTuple in
+                lineTuple.withMemoryRebound(to: Int32.self, capacity: 8) { lines in body(planes, lines) }
+            }
+        }
+    }
 }

@@ -35,13 +35,9 @@ public enum JPEG {
         image.samples.withUnsafeMutableBufferPointer { out in
             var planes: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
             var strides: [Int32] = [Int32(width * 3), 0, 0, 0]
-            withUnsafePointer(to: &frame!.pointee.data) { dataTuple in
-                dataTuple.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { sourcePlanes in
-                    withUnsafePointer(to: &frame!.pointee.linesize) { lineTuple in
-                        lineTuple.withMemoryRebound(to: Int32.self, capacity: 8) { sourceLines in
-                            _ = sws_scale(scaler, sourcePlanes, sourceLines, 0, Int32(height), &planes, &strides)
-                        }
-                    }
+            _ = withPlanes(of: frame!) { sourcePlanes, sourceLines in
+                sourcePlanes.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { constPlanes in
+                    sws_scale(scaler, constPlanes, sourceLines, 0, Int32(height), &planes, &strides)
                 }
             }
         }

@@ -95,14 +95,8 @@ public final class VideoWriter {
         padded.withUnsafeBufferPointer { source in
             var sourcePlanes: [UnsafePointer<UInt8>?] = [source.baseAddress, nil, nil, nil]
             var sourceStrides: [Int32] = [Int32(encodedWidth * 3), 0, 0, 0]
-            withUnsafeMutablePointer(to: &frame!.pointee.data) { dataTuple in
-                dataTuple.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { planes in
-                    withUnsafeMutablePointer(to: &frame!.pointee.linesize) { lineTuple in
-                        lineTuple.withMemoryRebound(to: Int32.self, capacity: 8) { lines in
-                            _ = sws_scale(scaler, &sourcePlanes, &sourceStrides, 0, Int32(encodedHeight), planes, lines)
-                        }
-                    }
-                }
+            _ = withPlanes(of: frame!) { planes, lines in
+                sws_scale(scaler, &sourcePlanes, &sourceStrides, 0, Int32(encodedHeight), planes, lines)
             }
         }
         frame!.pointee.pts = nextPTS

@@ -14,8 +14,8 @@ final class ProgressReporter {
     func report(_ p: JobProgress) {
         guard !quiet, p.total > 0 else { return }
         let rate = p.elapsed > 0 ? Double(p.done) / p.elapsed : 0
-        let eta = rate > 0 ? Double(p.total - p.done) / rate : 0
-        let status = String(format: "%d/%d %@  %.2f %@/s  ETA %@", p.done, p.total, label, rate, label, Self.duration(eta))
+        let eta = rate > 0 ? Self.duration(Double(p.total - p.done) / rate) : "--"
+        let status = String(format: "%d/%d %@  %.2f %@/s  ETA %@", p.done, p.total, label, rate, label, eta)
         if isTerminal {
             let width = 30, filled = width * p.done / p.total
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)

@@ -178,3 +178,28 @@ public struct RandomRig: Sendable, Equatable {
     public var testEvery: Int = 0
     public init() {}
 }
+
+extension Shape {
+    /// The object type as the scene file names it.
+    public var typeName: String {
+        switch self {
+        case .sphere: return "sphere"
+        case .box: return "box"
+        case .quad: return "quad"
+        case .cylinder: return "cylinder"
+        case .mesh: return "mesh"
+        }
+    }
+}
+
+extension Rig {
+    /// The rig type as the scene file names it.
+    public var typeName: String {
+        switch self {
+        case .orbit: return "orbit"
+        case .random: return "random"
+        case .nerfSynthetic: return "nerf-synthetic"
+        case .sv3d: return "sv3d"
+        }
+    }
+}
