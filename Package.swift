@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media"], path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "TestSupport"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "CAssimp", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "TestSupport"]),
     ]

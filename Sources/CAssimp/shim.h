@@ -1,5 +1,6 @@
 #if __has_include(<assimp/cimport.h>)
 #include <assimp/cimport.h>
+#include <assimp/cexport.h>
 #include <assimp/scene.h>
 #include <assimp/postprocess.h>
 #include <assimp/material.h>

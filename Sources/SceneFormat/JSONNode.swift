@@ -6,14 +6,20 @@ import Geometry
 indirect enum JSONValue: Decodable, Equatable {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
+    /// Marks a number that does not fit a Double (such as 1e999), reported with its JSON path.
+    static let nonFiniteMarker = "orbit: non-finite number"
+
     init(from decoder: Decoder) throws {
+        // try each kind in turn; only a type mismatch moves on, so errors deeper down keep their path
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() { self = .null; return }
+        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
+        do { self = .number(try c.decode(Double.self)); return } catch DecodingError.typeMismatch {} catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: Self.nonFiniteMarker))
+        }
+        if let s = try? c.decode(String.self) { self = .string(s); return }
+        do { self = .array(try c.decode([JSONValue].self)); return } catch DecodingError.typeMismatch {}
+        self = .object(try c.decode([String: JSONValue].self))
     }
 
     /// A short rendering of the value for error messages.

@@ -27,7 +27,14 @@ public enum SceneLoader {
     /// Decodes scene JSON; relative asset paths resolve against `baseDirectory`.
     public static func decode(_ data: Data, file: String, baseDirectory: URL) throws -> Scene {
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch DecodingError.dataCorrupted(let context)
+            where context.debugDescription == JSONValue.nonFiniteMarker {
+            let path = context.codingPath.reduce("") { path, key in
+                if let index = key.intValue { return path + "[\(index)]" }
+                return path.isEmpty ? key.stringValue : path + "." + key.stringValue
+            }
+            throw SceneError(file: file, path: path, message: "expected a finite number, got one beyond the range of a 64-bit float")
+        } catch {
             throw SceneError(file: file, path: "", message: "malformed JSON (\(describeJSONError(error))); check commas, quotes and brackets")
         }
         let root = JSONNode(value: value, path: "", file: file)

@@ -117,3 +117,25 @@ func glb(json: [String: Any], binary: [UInt8]) throws -> Data {
         #expect(abs(model.merged.surfaceArea - (1.5 + 3.0.squareRoot() / 2)) < 1e-5)
     }
 }
+
+import CAssimp
+
+@Suite struct FBXImportTests {
+    /// FBX is proprietary, so the test makes one with assimp's own exporter from our OBJ and checks that our
+    /// importer reads it back with the same geometry. It uses ASCII FBX: assimp 5.2.5's binary FBX exporter
+    /// writes block offsets that its own importer rejects ("block offset is out of range").
+    @Test func fbxExportedByAssimpImports() throws {
+        let folder = TemporaryFolder()
+        let source = repositoryRoot().appendingPathComponent("scenes/assets/knot.obj")
+        guard let scene = aiImportFile(source.path, aiProcess_Triangulate.rawValue) else { Issue.record("import failed"); return }
+        defer { aiReleaseImport(scene) }
+        let fbx = folder.path("knot.fbx")
+        #expect(aiExportScene(scene, "fbxa", fbx.path, 0) == aiReturn_SUCCESS)
+        let original = try MeshImporter.load(source, options: .init(upAxis: "z"))
+        let model = try MeshImporter.load(fbx, options: .init(upAxis: "z"))
+        #expect(model.triangleCount == original.triangleCount)
+        let a = original.merged.bounds, b = model.merged.bounds
+        #expect(length(a.lower - b.lower) < 1e-4 && length(a.upper - b.upper) < 1e-4)
+        #expect(abs(model.merged.surfaceArea - original.merged.surfaceArea) / original.merged.surfaceArea < 1e-4)
+    }
+}
