@@ -43,6 +43,9 @@ let package = Package(
         /// Path tracer over Embree 3 with ground-truth AOVs.
         .target(name: "Render", dependencies: ["Geometry", "SceneFormat", "Assets", "CEmbree"]),
 
+        /// Radiance fields fitted to posed images; reads dataset folders, never the renderer.
+        .target(name: "Reconstruction", dependencies: ["Geometry", "Media"]),
+
         // MARK: Pipelines.
         /// Scene → frames → dataset folder.
         .target(name: "Capture", dependencies: ["Geometry", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render"]),
@@ -61,5 +64,6 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "CAssimp", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "TestSupport"]),
+        .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),
     ]
 )

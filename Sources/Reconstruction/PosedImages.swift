@@ -1,0 +1,42 @@
+import Foundation
+import Geometry
+import Media
+
+/// A problem with a dataset: the file, the frame (JSON path or image) and what to do.
+public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+    public init(file: String, message: String) { self.file = file; self.message = message }
+    public var description: String { "\(file): \(message)" }
+}
+
+/// Which images of a dataset to read.
+public enum DatasetSplit: String, Sendable, CaseIterable {
+    case train, val, test
+}
+
+/// One image with its camera. Pixels are kept as 8-bit RGBA (sRGB-encoded) to save memory.
+public struct PosedImage: Sendable {
+    /// File stem, e.g. `r_12` or `frame_00012`, used to name rendered views after their ground truth.
+    public var name: String
+    public var camera: Camera
+    public var rgba: Image8
+}
+
+/// The images of one split of a dataset.
+public struct PosedImages: Sendable {
+    public var images: [PosedImage]
+    /// Colour composited under transparent pixels (sRGB-encoded, 0...1). Default white, the NeRF-synthetic protocol.
+    public var background: Vec3
+    public var width: Int { images.first?.camera.width ?? 0 }
+    public var height: Int { images.first?.camera.height ?? 0 }
+
+    /// Pixel (x, y) of image `i` composited over the background, in sRGB-encoded [0, 1] (the protocol's space).
+    @inlinable public func color(_ i: Int, _ x: Int, _ y: Int) -> Vec3 {
+        let image = images[i].rgba
+        let base = (y * image.width + x) * 4
+        let a = Float(image.samples[base + 3]) / 255
+        let c = Vec3(Float(image.samples[base]), Float(image.samples[base + 1]), Float(image.samples[base + 2])) / 255
+        return c * a + background * (1 - a)
+    }
+}
