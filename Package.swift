@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         // MARK: C libraries, each behind one small shim module.
@@ -44,7 +45,7 @@ let package = Package(
         .target(name: "Render", dependencies: ["Geometry", "SceneFormat", "Assets", "CEmbree"]),
 
         /// Radiance fields fitted to posed images; reads dataset folders, never the renderer.
-        .target(name: "Reconstruction", dependencies: ["Geometry", "Media"]),
+        .target(name: "Reconstruction", dependencies: ["Geometry", "Media", .product(name: "RealModule", package: "swift-numerics")]),
 
         // MARK: Pipelines.
         /// Scene → frames → dataset folder.

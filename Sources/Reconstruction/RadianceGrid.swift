@@ -1,0 +1,90 @@
+import Foundation
+import Geometry
+import RealModule
+
+/// The scalar types the field is written for: Float for training, Double for gradient checks.
+public typealias FieldScalar = Real & BinaryFloatingPoint & SIMDScalar & Sendable
+
+/// The parameters of the radiance field: values on a regular lattice of `resolution³` points spanning `bounds`.
+/// Each point holds a density (1/m, made non-negative by a ReLU after interpolation) and, per colour channel,
+/// four coefficients of real spherical harmonics of degree ≤ 1 (colour = sigmoid(Σ coefficient · basis)).
+///
+/// Layout (pinned by a test): point (i, j, k) has index `(k · R + j) · R + i`; `density[index]`;
+/// `sh[index · 12 + channel · 4 + l]` with l = 0 (constant), 1 (−y), 2 (z), 3 (−x) terms.
+public struct RadianceGrid<S: FieldScalar>: Sendable {
+    public static var coefficientsPerPoint: Int { 12 }
+
+    public var resolution: Int
+    /// World-space box the lattice spans (first point at `lower`, last at `upper`).
+    public var lower: Vec3d
+    public var upper: Vec3d
+    public var density: [S]
+    public var sh: [S]
+
+    public init(resolution: Int, lower: Vec3d, upper: Vec3d, initialDensity: S = 0.1) {
+        precondition(resolution >= 2)
+        self.resolution = resolution; self.lower = lower; self.upper = upper
+        let n = resolution * resolution * resolution
+        density = Array(repeating: initialDensity, count: n)
+        sh = Array(repeating: 0, count: n * Self.coefficientsPerPoint)
+    }
+
+    public var pointCount: Int { resolution * resolution * resolution }
+    /// Lattice spacing along each axis, metres.
+    public var spacing: Vec3d { (upper - lower) / Double(resolution - 1) }
+
+    /// The grid resampled (trilinearly) to a new resolution over the same bounds.
+    public func upsampled(to newResolution: Int) -> RadianceGrid {
+        var out = RadianceGrid(resolution: newResolution, lower: lower, upper: upper, initialDensity: 0)
+        let scale = Double(resolution - 1) / Double(newResolution - 1)
+        for k in 0..<newResolution {
+            for j in 0..<newResolution {
+                for i in 0..<newResolution {
+                    let c = TrilinearCell(lattice: Vec3d(Double(i), Double(j), Double(k)) * scale, resolution: resolution)
+                    let o = (k * newResolution + j) * newResolution + i
+                    var d: S = 0
+                    for corner in 0..<8 { d += S(c.weights[corner]) * density[c.indices[corner]] }
+                    out.density[o] = d
+                    for q in 0..<12 {
+                        var v: S = 0
+                        for corner in 0..<8 { v += S(c.weights[corner]) * sh[c.indices[corner] * 12 + q] }
+                        out.sh[o * 12 + q] = v
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// The eight lattice points around a position and their trilinear weights.
+public struct TrilinearCell: Sendable {
+    public var indices: [Int]
+    public var weights: [Double]
+
+    /// `lattice` is the position in lattice units (0...R−1 on each axis); it is clamped into the lattice.
+    public init(lattice p: Vec3d, resolution r: Int) {
+        let maxBase = Double(r - 2)
+        let bx = min(max(p.x.rounded(.down), 0), maxBase), by = min(max(p.y.rounded(.down), 0), maxBase),
+            bz = min(max(p.z.rounded(.down), 0), maxBase)
+        let fx = min(max(p.x - bx, 0), 1), fy = min(max(p.y - by, 0), 1), fz = min(max(p.z - bz, 0), 1)
+        let i = Int(bx), j = Int(by), k = Int(bz)
+        indices = []; weights = []
+        for corner in 0..<8 {
+            let dx = corner & 1, dy = (corner >> 1) & 1, dz = corner >> 2
+            indices.append(((k + dz) * r + (j + dy)) * r + (i + dx))
+            weights.append((dx == 1 ? fx : 1 - fx) * (dy == 1 ? fy : 1 - fy) * (dz == 1 ? fz : 1 - fz))
+        }
+    }
+}
+
+/// Real spherical harmonics of degree ≤ 1 in the sign convention of Plenoxels / instant-ngp.
+public enum SphericalHarmonics {
+    public static let c0 = 0.28209479177387814
+    public static let c1 = 0.4886025119029199
+
+    /// The four basis values for unit direction d.
+    @inlinable public static func basis<S: FieldScalar>(_ d: SIMD3<S>) -> (S, S, S, S) {
+        (S(c0), -S(c1) * d.y, S(c1) * d.z, -S(c1) * d.x)
+    }
+}

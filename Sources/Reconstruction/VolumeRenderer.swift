@@ -1,0 +1,186 @@
+import Foundation
+import Geometry
+import RealModule
+
+/// One sample along a ray that has non-zero density, kept for the backward pass.
+public struct RaySample<S: FieldScalar> {
+    /// Index of the lattice point at the cell's lower corner, and the position inside the cell (0...1 per axis).
+    public var base: Int
+    public var fraction: SIMD3<S>
+    /// Density after the ReLU (> 0), colour after the sigmoid, distance along the ray.
+    public var sigma: S
+    public var rgb: SIMD3<S>
+    public var t: S
+    public init(base: Int, fraction: SIMD3<S>, sigma: S, rgb: SIMD3<S>, t: S) {
+        self.base = base; self.fraction = fraction; self.sigma = sigma; self.rgb = rgb; self.t = t
+    }
+}
+
+/// What one ray renders to.
+public struct RayResult<S: FieldScalar> {
+    /// Composited colour, background included.
+    public var color: SIMD3<S>
+    /// Transmittance left at the end of the ray (the background's weight).
+    public var transmittance: S
+    /// Expected termination distance Σ wᵢ tᵢ, metres (background contributes nothing).
+    public var depth: S
+    public var sampleCount: Int
+}
+
+/// A read-only view of a grid's parameters and occupancy for marching rays. Valid while the storage it points
+/// to is alive and unchanged (the trainer creates one per iteration).
+///
+/// The model along a ray, with samples at spacing δ where the occupancy allows:
+///   σᵢ = max(0, trilinear(density)),  cᵢ = sigmoid(Σₗ trilinear(sh)ₗ Yₗ(d)),
+///   αᵢ = 1 − exp(−σᵢ δ),  Tᵢ = Πⱼ<ᵢ (1 − αⱼ),  wᵢ = Tᵢ αᵢ,
+///   C = Σᵢ wᵢ cᵢ + T_N · background,
+/// stopping early once T drops below `minTransmittance`.
+public struct FieldView<S: FieldScalar>: @unchecked Sendable {
+    public let density: UnsafePointer<S>
+    public let sh: UnsafePointer<S>
+    public let resolution: Int
+    public let lower: SIMD3<S>
+    /// World metres per lattice step, per axis.
+    public let spacing: SIMD3<S>
+    /// Sample spacing along rays, metres.
+    public let step: S
+    /// Occupancy of blocks of `blockSize³` lattice cells (1 = may hold density); nil = everything occupied.
+    public let occupancy: UnsafePointer<UInt8>?
+    public let blockSize: Int
+    public let blocksPerAxis: Int
+    public var minTransmittance: S = 1e-4
+
+    public init(density: UnsafePointer<S>, sh: UnsafePointer<S>, resolution: Int, lower: Vec3d, spacing: Vec3d, stepScale: Double,
+                occupancy: UnsafePointer<UInt8>?, blockSize: Int) {
+        self.density = density; self.sh = sh; self.resolution = resolution
+        self.lower = SIMD3(S(lower.x), S(lower.y), S(lower.z))
+        self.spacing = SIMD3(S(spacing.x), S(spacing.y), S(spacing.z))
+        step = S(stepScale * min(spacing.x, min(spacing.y, spacing.z)))
+        self.occupancy = occupancy; self.blockSize = blockSize
+        blocksPerAxis = (resolution - 1 + blockSize - 1) / blockSize
+    }
+
+    @inline(__always) static func sigmoid(_ x: S) -> S { 1 / (1 + S.exp(-x)) }
+
+    /// Marches a ray (unit direction) and composites it. `jitter` in [0, 1) offsets the first sample;
+    /// when `samples` is given, the density-carrying samples are appended for `backward`.
+    public func render(origin: SIMD3<S>, direction d: SIMD3<S>, jitter: S, background: SIMD3<S>,
+                       samples: UnsafeMutablePointer<RaySample<S>>? = nil, capacity: Int = 0) -> RayResult<S> {
+        // the ray in lattice coordinates: q(t) = qo + t · qd, lattice box [0, R − 1]³
+        let qo = (origin - lower) / spacing, qd = d / spacing
+        let top = S(resolution - 1)
+        var tNear: S = 0, tFar = S.greatestFiniteMagnitude
+        for a in 0..<3 {
+            if qd[a] == 0 {
+                if qo[a] < 0 || qo[a] > top { return RayResult(color: background, transmittance: 1, depth: 0, sampleCount: 0) }
+            } else {
+                var t0 = (0 - qo[a]) / qd[a], t1 = (top - qo[a]) / qd[a]
+                if t0 > t1 { swap(&t0, &t1) }
+                tNear = max(tNear, t0); tFar = min(tFar, t1)
+            }
+        }
+        var color = SIMD3<S>.zero, transmittance: S = 1, depth: S = 0
+        var count = 0
+        guard tNear < tFar else { return RayResult(color: background, transmittance: 1, depth: 0, sampleCount: 0) }
+        let r = resolution, rr = r * r
+        let b = blockSize, nb = blocksPerAxis
+        var k = 0
+        let firstT = tNear + jitter * step
+        while true {
+            let t = firstT + S(k) * step
+            if t > tFar { break }
+            let q = qo + t * qd
+            let qx = min(max(q.x, 0), top), qy = min(max(q.y, 0), top), qz = min(max(q.z, 0), top)
+            if let occupancy {
+                let bi = min(Int(qx) / b, nb - 1), bj = min(Int(qy) / b, nb - 1), bk = min(Int(qz) / b, nb - 1)
+                if occupancy[(bk * nb + bj) * nb + bi] == 0 {
+                    // jump to the first sample past this empty block
+                    var exit = tFar
+                    for (a, index) in [(0, bi), (1, bj), (2, bk)] where qd[a] != 0 {
+                        let face = S(qd[a] > 0 ? (index + 1) * b : index * b)
+                        exit = min(exit, (face - qo[a]) / qd[a])
+                    }
+                    let next = Int(((exit - firstT) / step).rounded(.down)) + 1
+                    k = max(k + 1, next)
+                    continue
+                }
+            }
+            k += 1
+            let i = min(Int(qx), r - 2), j = min(Int(qy), r - 2), l = min(Int(qz), r - 2)
+            let f = SIMD3<S>(qx - S(i), qy - S(j), qz - S(l))
+            let base = (l * r + j) * r + i
+            let w = Self.cornerWeights(f)
+            var sigmaRaw: S = 0
+            for c in 0..<8 { sigmaRaw += w[c] * density[base + Self.offset(c, r, rr)] }
+            guard sigmaRaw > 0 else { continue }
+            let (y0, y1, y2, y3) = SphericalHarmonics.basis(d)
+            var z = SIMD3<S>.zero
+            for c in 0..<8 {
+                let p = sh + (base + Self.offset(c, r, rr)) * 12
+                let wc = w[c]
+                z.x += wc * (p[0] * y0 + p[1] * y1 + p[2] * y2 + p[3] * y3)
+                z.y += wc * (p[4] * y0 + p[5] * y1 + p[6] * y2 + p[7] * y3)
+                z.z += wc * (p[8] * y0 + p[9] * y1 + p[10] * y2 + p[11] * y3)
+            }
+            let rgb = SIMD3(Self.sigmoid(z.x), Self.sigmoid(z.y), Self.sigmoid(z.z))
+            let alpha = 1 - S.exp(-sigmaRaw * step)
+            let weight = transmittance * alpha
+            color += weight * rgb
+            depth += weight * t
+            transmittance *= 1 - alpha
+            if let samples, count < capacity {
+                samples[count] = RaySample(base: base, fraction: f, sigma: sigmaRaw, rgb: rgb, t: t)
+            }
+            count += 1
+            if transmittance < minTransmittance { break }
+        }
+        color += transmittance * background
+        return RayResult(color: color, transmittance: transmittance, depth: depth, sampleCount: count)
+    }
+
+    /// Lattice index offset of corner c (bit 0: +x, bit 1: +y, bit 2: +z).
+    @inline(__always) static func offset(_ c: Int, _ r: Int, _ rr: Int) -> Int { (c & 1) + ((c >> 1) & 1) * r + (c >> 2) * rr }
+
+    @inline(__always) static func cornerWeights(_ f: SIMD3<S>) -> SIMD8<S> {
+        let gx = 1 - f.x, gy = 1 - f.y, gz = 1 - f.z
+        return SIMD8(gx * gy * gz, f.x * gy * gz, gx * f.y * gz, f.x * f.y * gz, gx * gy * f.z, f.x * gy * f.z, gx * f.y * f.z, f.x * f.y * f.z)
+    }
+
+    /// Accumulates ∂L/∂density and ∂L/∂sh for one ray into the gradient buffers, given ∂L/∂C.
+    ///
+    /// With Rᵢ = C − Σₖ≤ᵢ wₖ cₖ (the colour still to come after sample i, background included):
+    ///   ∂C/∂σᵢ = δ (Tᵢ₊₁ cᵢ − Rᵢ),   ∂C/∂cᵢ = wᵢ,
+    ///   ∂c/∂z = c (1 − c),   ∂z/∂shₗ = Yₗ(d),   and trilinear weights carry both to the 8 lattice points.
+    /// `touch` is called once per sample with its base index (for sparse optimiser updates).
+    public func backward(direction d: SIMD3<S>, samples: UnsafePointer<RaySample<S>>, count: Int, result: RayResult<S>,
+                         dLdC: SIMD3<S>, gradDensity: UnsafeMutablePointer<S>, gradSH: UnsafeMutablePointer<S>,
+                         touch: (Int) -> Void = { _ in }) {
+        let r = resolution, rr = r * r
+        let (y0, y1, y2, y3) = SphericalHarmonics.basis(d)
+        var transmittance: S = 1
+        var prefix = SIMD3<S>.zero
+        for s in 0..<count {
+            let sample = samples[s]
+            let alpha = 1 - S.exp(-sample.sigma * step)
+            let weight = transmittance * alpha
+            let after = transmittance * (1 - alpha)
+            prefix += weight * sample.rgb
+            let remaining = result.color - prefix
+            let dLdSigma = ((dLdC * (step * (after * sample.rgb - remaining))).sum())
+            let dz = dLdC * weight * sample.rgb * (SIMD3<S>(repeating: 1) - sample.rgb)
+            let w = Self.cornerWeights(sample.fraction)
+            touch(sample.base)
+            for c in 0..<8 {
+                let index = sample.base + Self.offset(c, r, rr)
+                let wc = w[c]
+                gradDensity[index] += wc * dLdSigma
+                let g = gradSH + index * 12
+                let ax = wc * dz.x, ay = wc * dz.y, az = wc * dz.z
+                g[0] += ax * y0; g[1] += ax * y1; g[2] += ax * y2; g[3] += ax * y3
+                g[4] += ay * y0; g[5] += ay * y1; g[6] += ay * y2; g[7] += ay * y3
+                g[8] += az * y0; g[9] += az * y1; g[10] += az * y2; g[11] += az * y3
+            }
+            transmittance = after
+        }
+    }
+}
