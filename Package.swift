@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Render", dependencies: ["Geometry", "SceneFormat", "Assets", "CEmbree"]),
 
         /// Radiance fields fitted to posed images; reads dataset folders, never the renderer.
-        .target(name: "Reconstruction", dependencies: ["Geometry", "Media", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Reconstruction", dependencies: ["Geometry", "Media", "Dataset", .product(name: "RealModule", package: "swift-numerics")]),
 
         // MARK: Pipelines.
         /// Scene → frames → dataset folder.
@@ -53,10 +53,10 @@ let package = Package(
 
         // MARK: Executables (the only code that prints or exits).
         .executableTarget(name: "OrbitCLI", dependencies: [
-            "Capture", "SceneFormat",
+            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters", "Media"]),
+        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction"]),
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media"], path: "Tests/TestSupport"),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "CAssimp", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "TestSupport"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),
     ]
 )

@@ -16,6 +16,11 @@ public struct JobProgress: Sendable {
     public var total: Int
     /// Seconds since the job started.
     public var elapsed: Double
+    /// Figures to show beside the count (e.g. loss and PSNR).
+    public var detail: String = ""
+    public init(done: Int, total: Int, elapsed: Double, detail: String = "") {
+        self.done = done; self.total = total; self.elapsed = elapsed; self.detail = detail
+    }
 }
 
 /// What `Generator.run` produced.

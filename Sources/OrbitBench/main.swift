@@ -5,12 +5,37 @@
 //   orbit-bench assets DIR      regenerate the example scenes' assets
 //   orbit-bench job NAME ...    one workload in this process (used by the table runner)
 import Foundation
+import Reconstruction
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "assets":
         try ExampleAssets.write(to: URL(fileURLWithPath: arguments.count > 1 ? arguments[1] : "scenes/assets"))
+    case "reconstruct":
+        // orbit-bench reconstruct DATASET [--minutes 1,2,5] [--test-views N] [--coarse R] [--fine R] [--upsample-at I]
+        var settings = TrainingSettings()
+        var minutes = [1.0, 2, 5, 10, 15]
+        var testLimit: Int? = nil
+        var i = 2
+        while i + 1 < arguments.count {
+            let value = arguments[i + 1]
+            switch arguments[i] {
+            case "--minutes": minutes = value.split(separator: ",").compactMap { Double($0) }
+            case "--test-views": testLimit = Int(value)
+            case "--coarse": settings.coarseResolution = Int(value) ?? settings.coarseResolution
+            case "--fine": settings.fineResolution = Int(value) ?? settings.fineResolution
+            case "--upsample-at": settings.upsampleIteration = Int(value) ?? settings.upsampleIteration
+            case "--lr-density": settings.learningRateDensity = Float(value) ?? settings.learningRateDensity
+            case "--lr-sh": settings.learningRateSH = Float(value) ?? settings.learningRateSH
+            case "--tv": settings.tvDensity = Float(value) ?? settings.tvDensity; settings.tvSH = settings.tvDensity
+            case "--rays": settings.raysPerBatch = Int(value) ?? settings.raysPerBatch
+            case "--patch": settings.patchSize = Int(value) ?? settings.patchSize
+            default: break
+            }
+            i += 2
+        }
+        try ReconstructionBench.run(folder: arguments[1], checkpointsMinutes: minutes, testLimit: testLimit, settings: settings)
     case "job":
         let result = try RenderWorkload.run(name: arguments[1], frames: Int(arguments[2]) ?? 6, scenesFolder: arguments[3])
         print(result.json)

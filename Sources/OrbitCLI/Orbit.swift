@@ -7,9 +7,9 @@ import SceneFormat
 struct Orbit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orbit",
-        abstract: "Consistent orbit clips from 3D scenes: generate, and check scene files.",
+        abstract: "Consistent orbit clips from 3D scenes, and radiance fields fitted back to them.",
         version: orbitVersion,
-        subcommands: [Generate.self, Validate.self])
+        subcommands: [Generate.self, Validate.self, Reconstruct.self, Render.self])
 }
 
 /// Prints errors as one line and exits non-zero; the only place that talks to the terminal.

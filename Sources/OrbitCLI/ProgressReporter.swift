@@ -15,7 +15,8 @@ final class ProgressReporter {
         guard !quiet, p.total > 0 else { return }
         let rate = p.elapsed > 0 ? Double(p.done) / p.elapsed : 0
         let eta = rate > 0 ? Self.duration(Double(p.total - p.done) / rate) : "--"
-        let status = String(format: "%d/%d %@  %.2f %@/s  ETA %@", p.done, p.total, label, rate, label, eta)
+        var status = String(format: "%d/%d %@  %.2f %@/s  ETA %@", p.done, p.total, label, rate, label, eta)
+        if !p.detail.isEmpty { status += "  " + p.detail }
         if isTerminal {
             let width = 30, filled = width * p.done / p.total
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)

@@ -98,3 +98,25 @@ func lossAndGradient(_ grid: RadianceGrid<Double>, origin: SIMD3<Double>, direct
         } } }
     }
 }
+
+@Suite struct TotalVariationTests {
+    /// The total-variation gradient against central differences of its energy, in Double, with a stride
+    /// (as used for interleaved SH coefficients).
+    @Test func gradientMatchesFiniteDifferences() {
+        let r = 5, stride = 3
+        var rng = RandomStream(seed: 11)
+        var values = (0..<(r * r * r * stride)).map { _ in rng.nextDouble() * 2 - 1 }
+        let h = 1e-6
+        for p in [0, 7, 31, 62, 124] {
+            let i = p % r, j = (p / r) % r, k = p / (r * r)
+            let analytic = values.withUnsafeBufferPointer { TotalVariation.gradient($0.baseAddress!, at: p, i: i, j: j, k: k, resolution: r, stride: stride) }
+            let saved = values[p * stride]
+            values[p * stride] = saved + h
+            let up = values.withUnsafeBufferPointer { TotalVariation.energy($0.baseAddress!, resolution: r, stride: stride) }
+            values[p * stride] = saved - h
+            let down = values.withUnsafeBufferPointer { TotalVariation.energy($0.baseAddress!, resolution: r, stride: stride) }
+            values[p * stride] = saved
+            #expect(abs((up - down) / (2 * h) - analytic) < 1e-6, "point \(p)")
+        }
+    }
+}

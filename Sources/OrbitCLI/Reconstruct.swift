@@ -1,0 +1,300 @@
+import ArgumentParser
+import Capture
+import Dataset
+import Foundation
+import Geometry
+import Media
+import Reconstruction
+
+/// File names inside a reconstruction folder (documented in docs/reconstruction.md).
+enum ReconstructionLayout {
+    static let checkpoint = "checkpoint.orbitrf"
+    static let csv = "training.csv"
+    static let summary = "reconstruction.json"
+    static let eval = "eval"
+}
+
+struct Reconstruct: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit a radiance field to a dataset folder (Orbit, nerfstudio, instant-ngp or NeRF-synthetic) on the CPU and evaluate it on the test split.")
+
+    @Argument(help: "Dataset folder with transforms.json or transforms_train.json.")
+    var dataset: String
+
+    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite or --resume.")
+    var out: String
+
+    @Option(help: "Training iterations in all (4096 rays each). Default 20000.")
+    var iterations = 20000
+
+    @Option(help: "Stop training after this many seconds of wall-clock training (evaluation not counted). Default: no limit.")
+    var timeBudget: Double?
+
+    @Option(help: "Seed of batch selection and sample jitter. Default 0.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Shrink images by this integer factor (box filter). Default 1.")
+    var downscale = 1
+
+    @Option(help: "Write a checkpoint every this many iterations (and always at the end). Default 2000.")
+    var checkpointEvery = 2000
+
+    @Option(help: "Lattice resolution at the start and after upsampling, points per axis. Defaults 128 and 256.")
+    var coarse = 128
+    @Option(help: "Lattice resolution after upsampling (equal to --coarse to stay coarse). Default 256.")
+    var fine = 256
+
+    @Option(help: "Weight of the total-variation prior on density and SH (see docs/reconstruction.md). Default 0.")
+    var tv: Float = 0
+
+    @Flag(help: "Continue from the checkpoint in --out exactly where it stopped.")
+    var resume = false
+
+    @Flag(help: "Replace a non-empty output folder.")
+    var overwrite = false
+
+    @Flag(help: "Skip the evaluation on the test split.")
+    var noEval = false
+
+    @Option(help: "Threads. Default: all cores. Results are deterministic for a given seed and thread count.")
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
+        if downscale < 1 || downscale > 64 { throw ValidationError("--downscale: expected 1...64, got \(downscale)") }
+        if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
+        if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
+    }
+
+    func run() throws {
+        do { try train() } catch { fail(error) }
+    }
+
+    func train() throws {
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let outURL = URL(fileURLWithPath: out)
+        let fm = FileManager.default
+        let checkpointURL = outURL.appendingPathComponent(ReconstructionLayout.checkpoint)
+        let existing = (try? fm.contentsOfDirectory(atPath: out)) ?? []
+        if resume {
+            guard fm.fileExists(atPath: checkpointURL.path) else {
+                throw OutputError(path: checkpointURL.path, message: "no checkpoint to resume from; run without --resume first")
+            }
+        } else if !existing.isEmpty {
+            guard overwrite else { throw OutputError(path: out, message: "the output folder is not empty; pass --overwrite to replace it or --resume to continue") }
+            for name in existing { try fm.removeItem(at: outURL.appendingPathComponent(name)) }
+        }
+        try fm.createDirectory(at: outURL, withIntermediateDirectories: true)
+
+        let reader = DatasetReader(folder: URL(fileURLWithPath: dataset), downscale: downscale)
+        let train = try reader.read(.train)
+        let trainer: Trainer
+        var rows: [String] = []
+        if resume {
+            trainer = Trainer(data: train, checkpoint: try Checkpoint.read(from: checkpointURL), threads: threadCount)
+            // keep the log up to the checkpoint; the rest is retrained
+            let text = (try? String(contentsOf: outURL.appendingPathComponent(ReconstructionLayout.csv), encoding: .utf8)) ?? ""
+            rows = text.split(separator: "\n").dropFirst().map(String.init).filter { (Int($0.split(separator: ",").first ?? "") ?? .max) <= trainer.iteration }
+        } else {
+            var settings = TrainingSettings()
+            settings.seed = seed
+            settings.coarseResolution = coarse
+            settings.fineResolution = fine
+            settings.tvDensity = tv
+            settings.tvSH = tv
+            trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: threadCount)
+        }
+        let previousSeconds = rows.last.flatMap { Double($0.split(separator: ",")[1]) } ?? 0
+
+        let reporter = ProgressReporter(label: "it", quiet: quiet)
+        var trainingSeconds = 0.0
+        var lastCheckpoint = trainer.iteration
+        func saveCheckpoint() throws {
+            try trainer.checkpoint.write(to: checkpointURL)
+            let csv = (["iteration,time_s,loss,psnr"] + rows).joined(separator: "\n") + "\n"
+            try AtomicFile.write(Data(csv.utf8), to: outURL.appendingPathComponent(ReconstructionLayout.csv))
+            lastCheckpoint = trainer.iteration
+        }
+        while trainer.iteration < iterations {
+            if let timeBudget, trainingSeconds >= timeBudget { break }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let stats = trainer.step()
+            trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            if stats.iteration % 50 == 0 || stats.iteration == iterations {
+                rows.append(String(format: "%d,%.3f,%.6g,%.4f", stats.iteration, previousSeconds + trainingSeconds, stats.loss, stats.psnr))
+                reporter.report(JobProgress(done: stats.iteration, total: iterations, elapsed: trainingSeconds,
+                                            detail: String(format: "loss %.5f  PSNR %.2f dB", stats.loss, stats.psnr)))
+            }
+            if trainer.iteration - lastCheckpoint >= checkpointEvery { try saveCheckpoint() }
+        }
+        try saveCheckpoint()
+        reporter.finish()
+
+        var summary: [(String, JSONOutput)] = [
+            ("orbit_version", .string(orbitVersion)),
+            ("dataset", .string(dataset)),
+            ("flavour", .string(try reader.flavour().rawValue)),
+            ("train_views", .integer(train.images.count)),
+            ("width", .integer(train.width)), ("height", .integer(train.height)), ("downscale", .integer(downscale)),
+            ("bounds", .object([("min", .vector([trainer.grid.lower.x, trainer.grid.lower.y, trainer.grid.lower.z])),
+                                ("max", .vector([trainer.grid.upper.x, trainer.grid.upper.y, trainer.grid.upper.z]))])),
+            ("resolution", .integer(trainer.grid.resolution)),
+            ("iterations", .integer(trainer.iteration)),
+            ("seed", .integer(Int(trainer.settings.seed))), ("threads", .integer(threadCount)),
+            ("training_s", .number(((previousSeconds + trainingSeconds) * 1000).rounded() / 1000)),
+        ]
+        if !noEval, let test = try? reader.read(.test) {
+            let result = try evaluate(trainer: trainer, test: test, folder: outURL.appendingPathComponent(ReconstructionLayout.eval), threads: threadCount)
+            summary.append(("test_psnr", .number(result.psnr)))
+            summary.append(("test_ssim", .number(result.ssim)))
+            if !quiet { print(String(format: "orbit: test split: PSNR %.2f dB, SSIM %.4f over %d views", result.psnr, result.ssim, test.images.count)) }
+        }
+        try AtomicFile.write(Data((JSONOutput.object(summary).rendered() + "\n").utf8), to: outURL.appendingPathComponent(ReconstructionLayout.summary))
+        if !quiet {
+            print(String(format: "orbit: trained %d iterations in %.1f s; wrote %@", trainer.iteration, previousSeconds + trainingSeconds, out))
+        }
+    }
+
+    /// Renders every test view, writes them with their depth, the metrics and a novel-view orbit video.
+    func evaluate(trainer: Trainer, test: PosedImages, folder: URL, threads: Int) throws -> (psnr: Double, ssim: Double) {
+        let fm = FileManager.default
+        try fm.createDirectory(at: folder.appendingPathComponent("renders"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: folder.appendingPathComponent("depth"), withIntermediateDirectories: true)
+        var perView: [JSONOutput] = []
+        var psnrSum = 0.0, ssimSum = 0.0
+        for (i, view) in test.images.enumerated() {
+            let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: trainer.settings.stepScale,
+                                            occupancy: trainer.occupancy, blockSize: trainer.settings.occupancyBlock, threads: threads)
+            var truth = [Vec3](repeating: .zero, count: image.color.count)
+            for y in 0..<image.height { for x in 0..<image.width { truth[y * image.width + x] = test.color(i, x, y) } }
+            let psnr = ImageMetrics.psnr(image.color, truth), ssim = ImageMetrics.ssim(image.color, truth, width: image.width, height: image.height)
+            psnrSum += psnr; ssimSum += ssim
+            perView.append(.object([("name", .string(view.name)), ("psnr", .number(psnr)), ("ssim", .number(ssim))]))
+            try writeViews(image, camera: view.camera, name: view.name, folder: folder)
+        }
+        let n = Double(test.images.count)
+        let metrics = JSONOutput.object([
+            ("psnr", .number(psnrSum / n)), ("ssim", .number(ssimSum / n)), ("views", .integer(test.images.count)),
+            ("protocol", .string("RGB in [0, 1] composited on the background; SSIM with an 11x11 Gaussian window, sigma 1.5")),
+            ("per_view", .array(perView)),
+        ])
+        try AtomicFile.write(Data((metrics.rendered() + "\n").utf8), to: folder.appendingPathComponent("eval.json"))
+        try renderOrbitVideo(grid: trainer.grid, occupancy: trainer.occupancy, settings: trainer.settings, cameras: trainer.data.images.map(\.camera),
+                             background: test.background, to: folder.appendingPathComponent("video.mp4"), frames: 48, threads: threads)
+        return (psnrSum / n, ssimSum / n)
+    }
+}
+
+/// Writes a rendered view as an 8-bit sRGB PNG and its z-depth as a 16-bit millimetre PNG.
+func writeViews(_ image: FieldImage, camera: Camera, name: String, folder: URL) throws {
+    var rgb = Image8(width: image.width, height: image.height, channels: 3)
+    for (i, c) in image.color.enumerated() {
+        for k in 0..<3 { rgb.samples[3 * i + k] = UInt8(min(max(c[k], 0), 1) * 255 + 0.5) }
+    }
+    try AtomicFile.write(to: folder.appendingPathComponent("renders/\(name).png")) { try PNG.write(rgb, to: $0) }
+    // z-depth = ray depth · cos(angle to the optical axis); nothing where the field is mostly transparent
+    var depth = Image16(width: image.width, height: image.height, channels: 1)
+    let axis = camera.worldDirection(x: camera.cx, y: camera.cy)
+    for y in 0..<image.height { for x in 0..<image.width {
+        let i = y * image.width + x
+        guard image.opacity[i] > 0.5 else { continue }
+        let cosine = dot(camera.worldDirection(x: Double(x) + 0.5, y: Double(y) + 0.5), axis)
+        let z = Double(image.rayDepth[i]) / Double(image.opacity[i]) * cosine
+        depth.samples[i] = UInt16(min(max(z * 1000 + 0.5, 0), 65535))
+    } }
+    try AtomicFile.write(to: folder.appendingPathComponent("depth/\(name).png")) { try PNG.write(depth, to: $0) }
+}
+
+/// A ring of cameras around the bounds' centre at the training cameras' median distance and elevation.
+func orbitCameras(around cameras: [Camera], center: Vec3d, frames: Int) -> [Camera] {
+    let offsets = cameras.map { $0.origin - center }
+    let radii = offsets.map { length($0) }.sorted()
+    let elevations = offsets.map { asin(max(-1, min(1, $0.z / length($0)))) }.sorted()
+    let radius = radii[radii.count / 2], elevation = elevations[elevations.count / 2]
+    let c = cameras[0]
+    return (0..<frames).map { f in
+        let azimuth = 2 * Double.pi * Double(f) / Double(frames)
+        let eye = center + radius * Vec3d(cos(elevation) * cos(azimuth), cos(elevation) * sin(azimuth), sin(elevation))
+        return Camera(width: c.width, height: c.height, fx: c.fx, fy: c.fy, cx: c.cx, cy: c.cy, cameraToWorld: Camera.lookAt(eye: eye, target: center))
+    }
+}
+
+func renderOrbitVideo(grid: RadianceGrid<Float>, occupancy: [UInt8]?, settings: TrainingSettings, cameras: [Camera], background: Vec3,
+                      to url: URL, frames: Int, threads: Int) throws {
+    let center = (grid.lower + grid.upper) / 2
+    let path = orbitCameras(around: cameras, center: center, frames: frames)
+    try AtomicFile.write(to: url) { tmp in
+        let video = try VideoWriter(url: tmp, width: path[0].width, height: path[0].height, frameRate: 24)
+        for camera in path {
+            let image = grid.render(camera: camera, background: background, stepScale: settings.stepScale, occupancy: occupancy,
+                                    blockSize: settings.occupancyBlock, threads: threads)
+            try video.append(rgb: image.color.flatMap { c in (0..<3).map { UInt8(min(max(c[$0], 0), 1) * 255 + 0.5) } })
+        }
+        try video.finish()
+    }
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render views of a trained radiance field: an orbit video, or every camera of a transforms file.")
+
+    @Argument(help: "Reconstruction folder (with checkpoint.orbitrf).")
+    var reconstruction: String
+
+    @Option(name: .shortAndLong, help: "Output folder for renders/, depth/ and video.mp4. Refused if not empty, unless --overwrite.")
+    var out: String
+
+    @Option(help: "Render the cameras of this transforms.json (nerfstudio / Orbit / NeRF-synthetic style) instead of an orbit.")
+    var cameras: String?
+
+    @Option(help: "Frames of the orbit video. Default 60.")
+    var frames = 60
+
+    @Option(help: "Background colour behind the field, sRGB 0...1 as r,g,b. Default 1,1,1 (white).")
+    var background = "1,1,1"
+
+    @Flag(help: "Replace a non-empty output folder.")
+    var overwrite = false
+
+    @Option(help: "Threads. Default: all cores.")
+    var threads: Int?
+
+    func run() throws {
+        do {
+            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let parts = background.split(separator: ",").compactMap { Float($0) }
+            guard parts.count == 3, parts.allSatisfy({ (0...1).contains($0) }) else {
+                throw ValidationError("--background: expected r,g,b with each in 0...1, got \(background)")
+            }
+            let color = Vec3(parts[0], parts[1], parts[2])
+            let checkpointURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.checkpoint)
+            let checkpoint = try Checkpoint.read(from: checkpointURL)
+            let folder = try StagedFolder(destination: URL(fileURLWithPath: out), overwrite: overwrite)
+            defer { folder.discard() }
+            try folder.makeFolder("renders"); try folder.makeFolder("depth")
+            let occupancyBlocks = checkpoint.settings.occupancyBlock
+            if let cameras {
+                let url = URL(fileURLWithPath: cameras)
+                let reader = DatasetReader(folder: url.deletingLastPathComponent())
+                var views: [PosedImage] = []
+                for split in DatasetSplit.allCases { if let s = try? reader.read(split) { views += s.images } }
+                guard !views.isEmpty else { throw DatasetError(file: cameras, message: "no cameras could be read") }
+                for view in views {
+                    let image = checkpoint.grid.render(camera: view.camera, background: color, stepScale: checkpoint.settings.stepScale,
+                                                       occupancy: nil, blockSize: occupancyBlocks, threads: threadCount)
+                    try writeViews(image, camera: view.camera, name: view.name, folder: folder.staging)
+                }
+            } else {
+                let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.summary))) as? [String: Any]
+                let dataset = summary?["dataset"] as? String ?? ""
+                let train = try DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train)
+                try renderOrbitVideo(grid: checkpoint.grid, occupancy: nil, settings: checkpoint.settings, cameras: train.images.map(\.camera),
+                                     background: color, to: folder.url("video.mp4"), frames: frames, threads: threadCount)
+            }
+            try folder.commit()
+        } catch { fail(error) }
+    }
+}

@@ -1,0 +1,82 @@
+import Dispatch
+import Foundation
+import Geometry
+
+/// A rendered view of the field: sRGB-encoded colour composited on the background, and expected depth.
+public struct FieldImage: Sendable {
+    public var width: Int
+    public var height: Int
+    public var color: [Vec3]
+    /// Expected ray termination distance Σ wᵢ tᵢ along the ray, metres (converted to z-depth by `zDepth`).
+    public var rayDepth: [Float]
+    /// Opacity 1 − T (the fraction of the ray absorbed by the field).
+    public var opacity: [Float]
+}
+
+extension RadianceGrid where S == Float {
+    /// Renders `camera`'s view through pixel centres on `threads` threads (no occupancy skipping beyond
+    /// what `occupancy` allows; pass the trainer's for speed).
+    public func render(camera: Camera, background: Vec3, stepScale: Double, occupancy: [UInt8]?, blockSize: Int, threads: Int) -> FieldImage {
+        let w = camera.width, h = camera.height
+        let color = ResultSlots<[Vec3]>(count: h), depth = ResultSlots<[Float]>(count: h), opacity = ResultSlots<[Float]>(count: h)
+        let rays = CameraRays(camera)
+        density.withUnsafeBufferPointer { density in
+        sh.withUnsafeBufferPointer { sh in
+            let occupancyPointer = occupancy.map { o in o.withUnsafeBufferPointer { UnsafeSendable($0.baseAddress!) } }
+            let view = FieldView<Float>(density: density.baseAddress!, sh: sh.baseAddress!, resolution: resolution, lower: lower, spacing: spacing,
+                                        stepScale: stepScale, occupancy: occupancyPointer.map { UnsafePointer($0.pointer) }, blockSize: blockSize)
+            let rowsPerTask = max(1, h / (threads * 8))
+            let tasks = (h + rowsPerTask - 1) / rowsPerTask
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                for y in (task * rowsPerTask)..<min(h, (task + 1) * rowsPerTask) {
+                    var c = [Vec3](repeating: .zero, count: w), d = [Float](repeating: 0, count: w), o = [Float](repeating: 0, count: w)
+                    for x in 0..<w {
+                        let (origin, direction) = rays.ray(x: Float(x) + 0.5, y: Float(y) + 0.5)
+                        let r = view.render(origin: origin, direction: direction, jitter: 0.5, background: background)
+                        c[x] = r.color; d[x] = r.depth; o[x] = 1 - r.transmittance
+                    }
+                    color.set(y, c); depth.set(y, d); opacity.set(y, o)
+                }
+            }
+        }}
+        return FieldImage(width: w, height: h, color: color.values.flatMap { $0! }, rayDepth: depth.values.flatMap { $0! },
+                          opacity: opacity.values.flatMap { $0! })
+    }
+}
+
+/// Scene bounds for object-centric captures: a cube around the point closest to every camera's optical axis,
+/// with half-size = (median camera distance) · tan(half the narrower field of view) · `margin`.
+public func estimateBounds(_ cameras: [Camera], margin: Double = 1.05) -> Bounds3 {
+    // least-squares point nearest to all axes: Σ (I − d dᵀ) p = Σ (I − d dᵀ) o
+    var a = [[Double]](repeating: [0, 0, 0], count: 3), b = [0.0, 0, 0]
+    for c in cameras {
+        let o = c.origin, d = c.worldDirection(x: c.cx, y: c.cy)
+        for i in 0..<3 { for j in 0..<3 {
+            let m = (i == j ? 1 : 0) - d[i] * d[j]
+            a[i][j] += m; b[i] += m * o[j]
+        } }
+    }
+    let center = solve3(a, b) ?? .zero
+    let distances = cameras.map { length($0.origin - center) }.sorted()
+    let median = distances[distances.count / 2]
+    let c0 = cameras[0]
+    let halfFov = min(atan(Double(c0.width) / 2 / c0.fx), atan(Double(c0.height) / 2 / c0.fy))
+    let half = median * tan(halfFov) * margin
+    return Bounds3(lower: center - Vec3d(repeating: half), upper: center + Vec3d(repeating: half))
+}
+
+/// Solves a 3×3 system by Cramer's rule; nil when singular (all axes parallel).
+func solve3(_ a: [[Double]], _ b: [Double]) -> Vec3d? {
+    func det(_ m: [[Double]]) -> Double {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    }
+    let d = det(a)
+    guard abs(d) > 1e-9 else { return nil }
+    var x = Vec3d()
+    for col in 0..<3 {
+        var m = a
+        for row in 0..<3 { m[row][col] = b[row] }
+        x[col] = det(m) / d
+    }
+    return x
+}

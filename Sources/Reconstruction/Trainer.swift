@@ -1,0 +1,320 @@
+import Dispatch
+import Foundation
+import Geometry
+import RealModule
+
+/// Hyperparameters of training, documented once here with their defaults.
+public struct TrainingSettings: Sendable, Codable, Equatable {
+    /// Lattice resolution at the start. Default 128.
+    public var coarseResolution = 128
+    /// Lattice resolution after upsampling; equal to `coarseResolution` to stay coarse. Default 256.
+    public var fineResolution = 256
+    /// Iteration at which the lattice is upsampled. Default 3000.
+    public var upsampleIteration = 3000
+    /// Rays per iteration, drawn as square patches of `patchSize²` pixels for cache locality. Default 4096.
+    public var raysPerBatch = 4096
+    /// Side of the pixel patches, pixels. Default 4: on lego, 4×4 patches beat 8×8 and 16×16 by 0.4 and 1 dB at
+    /// two minutes; more images per batch outweigh the cheaper gathers of larger patches.
+    public var patchSize = 4
+    /// Adam learning rates of density and SH coefficients at iteration 0. Defaults 5.0 and 0.05.
+    public var learningRateDensity: Float = 5.0
+    public var learningRateSH: Float = 0.05
+    /// Learning rates fall by 10× every this many iterations (exponentially). Default 15000.
+    public var learningRateDecayIterations = 15000
+    /// Weights of the total-variation prior on density and SH. Default 0 for both: on NeRF-synthetic lego every
+    /// weight tried (1e-8 ... 1e-4) lowered held-out PSNR within a 2-minute budget (docs/benchmarks.md).
+    public var tvDensity: Float = 0
+    public var tvSH: Float = 0
+    /// Sample spacing along rays as a fraction of the lattice spacing. Default 0.5.
+    public var stepScale = 0.5
+    /// Blocks of lattice cells whose every point has per-sample opacity below this are skipped. Default 1e-3.
+    public var occupancyAlpha: Float = 1e-3
+    /// Occupancy is recomputed every this many iterations. Default 64.
+    public var occupancyInterval = 64
+    /// Lattice cells per occupancy block along each axis. Default 4.
+    public var occupancyBlock = 4
+    /// Initial density of every lattice point, 1/m. Default 0.1.
+    public var initialDensity: Float = 0.1
+    /// Seed of batch selection and sample jitter. Default 0.
+    public var seed: UInt64 = 0
+    public init() {}
+}
+
+/// What one iteration did.
+public struct IterationStats: Sendable {
+    public var iteration: Int
+    /// Mean squared error of the batch and its PSNR in dB.
+    public var loss: Double
+    public var psnr: Double
+    public var samplesPerRay: Double
+}
+
+/// Fits a `RadianceGrid<Float>` to posed images. Mutable state: the grid, Adam's moments and the occupancy;
+/// randomness derives from (seed, iteration), so a run resumed from a checkpoint continues exactly.
+/// Deterministic for a given seed and thread count.
+public final class Trainer: @unchecked Sendable {
+    public let settings: TrainingSettings
+    public let data: PosedImages
+    public let threads: Int
+    public private(set) var grid: RadianceGrid<Float>
+    public private(set) var iteration = 0
+    // Adam moments, laid out like the grid: density and SH
+    var momentDensity: [SIMD2<Float>]
+    var momentSH: [SIMD2<Float>]
+    public private(set) var occupancy: [UInt8]
+    private var workspaces: [Workspace] = []
+    private var stamp: [Int32]
+
+    /// Per-thread scratch: gradient buffers, touched points and ray samples.
+    final class Workspace: @unchecked Sendable {
+        var gradDensity: UnsafeMutablePointer<Float>
+        var gradSH: UnsafeMutablePointer<Float>
+        var touchedFlag: UnsafeMutablePointer<UInt8>
+        var touched: [Int32] = []
+        let samples: UnsafeMutablePointer<RaySample<Float>>
+        let sampleCapacity = 8192
+        var lossSum = 0.0
+        var sampleCount = 0
+        init(points: Int) {
+            gradDensity = .allocate(capacity: points); gradDensity.initialize(repeating: 0, count: points)
+            gradSH = .allocate(capacity: points * 12); gradSH.initialize(repeating: 0, count: points * 12)
+            touchedFlag = .allocate(capacity: points); touchedFlag.initialize(repeating: 0, count: points)
+            samples = .allocate(capacity: sampleCapacity)
+        }
+        deinit { gradDensity.deallocate(); gradSH.deallocate(); touchedFlag.deallocate(); samples.deallocate() }
+    }
+
+    public init(data: PosedImages, bounds: Bounds3, settings: TrainingSettings, threads: Int) {
+        self.settings = settings
+        self.data = data
+        self.threads = max(1, threads)
+        grid = RadianceGrid(resolution: settings.coarseResolution, lower: bounds.lower, upper: bounds.upper, initialDensity: settings.initialDensity)
+        momentDensity = []; momentSH = []; occupancy = []; stamp = []
+        resetState()
+    }
+
+    /// Restores a checkpointed state.
+    public init(data: PosedImages, checkpoint: Checkpoint, threads: Int) {
+        settings = checkpoint.settings
+        self.data = data
+        self.threads = max(1, threads)
+        grid = checkpoint.grid
+        iteration = checkpoint.iteration
+        momentDensity = checkpoint.momentDensity
+        momentSH = checkpoint.momentSH
+        occupancy = checkpoint.occupancy
+        let points = checkpoint.grid.pointCount
+        stamp = Array(repeating: -1, count: points)
+        workspaces = (0..<max(1, threads)).map { _ in Workspace(points: points) }
+    }
+
+    public var checkpoint: Checkpoint {
+        Checkpoint(settings: settings, iteration: iteration, grid: grid, momentDensity: momentDensity, momentSH: momentSH, occupancy: occupancy)
+    }
+
+    private func resetState() {
+        momentDensity = Array(repeating: .zero, count: grid.pointCount)
+        momentSH = Array(repeating: .zero, count: grid.pointCount * 12)
+        stamp = Array(repeating: -1, count: grid.pointCount)
+        workspaces = (0..<threads).map { _ in Workspace(points: grid.pointCount) }
+        updateOccupancy()
+    }
+
+    /// Per-sample opacity threshold as a density, 1/m.
+    var occupancyDensity: Float {
+        let step = Float(settings.stepScale * min(grid.spacing.x, min(grid.spacing.y, grid.spacing.z)))
+        return -Float.log(1 - settings.occupancyAlpha) / step
+    }
+
+    /// Marks the blocks of lattice cells where any point has density above the threshold.
+    func updateOccupancy() {
+        let r = grid.resolution, b = settings.occupancyBlock, nb = (r - 1 + b - 1) / b
+        let threshold = occupancyDensity
+        let result = ResultSlots<[UInt8]>(count: nb)
+        grid.density.withUnsafeBufferPointer { density in
+            let d = UnsafeSendable(density.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: nb) { bk in
+                var slab = [UInt8](repeating: 0, count: nb * nb)
+                for bj in 0..<nb { for bi in 0..<nb {
+                    var occupied: UInt8 = 0
+                    search: for k in (bk * b)...min(bk * b + b, r - 1) {
+                        for j in (bj * b)...min(bj * b + b, r - 1) {
+                            let row = (k * r + j) * r
+                            for i in (bi * b)...min(bi * b + b, r - 1) where d.pointer[row + i] > threshold { occupied = 1; break search }
+                        }
+                    }
+                    slab[bj * nb + bi] = occupied
+                } }
+                result.set(bk, slab)
+            }
+        }
+        occupancy = result.values.flatMap { $0! }
+    }
+
+    /// Fraction of occupancy blocks that are occupied.
+    public var occupiedFraction: Double { Double(occupancy.reduce(0) { $0 + Int($1) }) / Double(max(occupancy.count, 1)) }
+
+    func learningRates() -> (Float, Float) {
+        let decay = Float.pow(0.1, Float(iteration) / Float(settings.learningRateDecayIterations))
+        return (settings.learningRateDensity * decay, settings.learningRateSH * decay)
+    }
+
+    /// One optimisation step on a batch of ray patches.
+    @discardableResult
+    public func step() -> IterationStats {
+        if iteration == settings.upsampleIteration && settings.fineResolution != grid.resolution {
+            grid = grid.upsampled(to: settings.fineResolution)
+            resetState()
+        }
+        let patch = settings.patchSize
+        let patchesPerBatch = max(1, settings.raysPerBatch / (patch * patch))
+        var rng = RandomStream(seed: settings.seed, 0x7472_6169_6e, UInt64(iteration))
+        let w = data.width, h = data.height
+        let patches: [(Int, Int, Int)] = (0..<patchesPerBatch).map { _ in
+            (Int(rng.nextUInt64() % UInt64(data.images.count)), Int(rng.nextUInt64() % UInt64(max(1, w - patch + 1))),
+             Int(rng.nextUInt64() % UInt64(max(1, h - patch + 1))))
+        }
+        let rayCount = patches.count * min(patch, w) * min(patch, h)
+        let scale = 2 / Float(3 * rayCount)  // ∂(mean squared error)/∂C
+        let iterationSeed = UInt64(iteration)
+        let seed = settings.seed
+        let background = SIMD3<Float>(data.background)
+
+        grid.density.withUnsafeBufferPointer { density in
+        grid.sh.withUnsafeBufferPointer { sh in
+        occupancy.withUnsafeBufferPointer { occupancy in
+            let view = FieldView<Float>(density: density.baseAddress!, sh: sh.baseAddress!, resolution: grid.resolution, lower: grid.lower,
+                                        spacing: grid.spacing, stepScale: settings.stepScale, occupancy: occupancy.baseAddress!,
+                                        blockSize: settings.occupancyBlock)
+            let workspaces = self.workspaces
+            let r = grid.resolution, rr = r * r
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let ws = workspaces[t]
+                ws.lossSum = 0; ws.sampleCount = 0
+                for p in stride(from: t, to: patches.count, by: threads) {
+                    let (image, x0, y0) = patches[p]
+                    let camera = CameraRays(data.images[image].camera)
+                    for y in y0..<min(y0 + patch, h) {
+                        for x in x0..<min(x0 + patch, w) {
+                            let (origin, direction) = camera.ray(x: Float(x) + 0.5, y: Float(y) + 0.5)
+                            var jitterStream = RandomStream(seed: seed, iterationSeed, UInt64(image), UInt64(y * w + x))
+                            let result = view.render(origin: origin, direction: direction, jitter: jitterStream.nextFloat(), background: background,
+                                                     samples: ws.samples, capacity: ws.sampleCapacity)
+                            let target = data.color(image, x, y)
+                            let residual = result.color - target
+                            ws.lossSum += Double((residual * residual).sum())
+                            ws.sampleCount += result.sampleCount
+                            view.backward(direction: direction, samples: ws.samples, count: min(result.sampleCount, ws.sampleCapacity),
+                                          result: result, dLdC: residual * scale, gradDensity: ws.gradDensity, gradSH: ws.gradSH) { base in
+                                for c in 0..<8 {
+                                    let index = base + FieldView<Float>.offset(c, r, rr)
+                                    if ws.touchedFlag[index] == 0 { ws.touchedFlag[index] = 1; ws.touched.append(Int32(index)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }}}
+        applyAdam()
+        iteration += 1
+        if iteration % settings.occupancyInterval == 0 { updateOccupancy() }
+        let loss = workspaces.reduce(0) { $0 + $1.lossSum } / Double(3 * rayCount)
+        let samples = workspaces.reduce(0) { $0 + $1.sampleCount }
+        return IterationStats(iteration: iteration, loss: loss, psnr: -10 * log10(max(loss, 1e-12)), samplesPerRay: Double(samples) / Double(rayCount))
+    }
+
+    /// Sums the threads' gradients at every touched point, adds the TV prior, and takes an Adam step there.
+    private func applyAdam() {
+        // the union of touched points, in a fixed order (thread 0's first)
+        let mark = Int32(truncatingIfNeeded: iteration)
+        var union: [Int32] = []
+        for ws in workspaces {
+            for p in ws.touched where stamp[Int(p)] != mark { stamp[Int(p)] = mark; union.append(p) }
+        }
+        let (lrDensity, lrSH) = learningRates()
+        let step = Float(iteration + 1)
+        let beta1: Float = 0.9, beta2: Float = 0.99, epsilon: Float = 1e-8
+        let correction1 = 1 - Float.pow(beta1, step), correction2 = 1 - Float.pow(beta2, step)
+        let tvDensity = settings.tvDensity, tvSH = settings.tvSH
+        let r = grid.resolution
+        let chunks = max(1, threads * 4)
+        let workspaces = self.workspaces
+        // move the arrays out of `grid` so each has one (unique, uncopied) mutable access
+        var densityValues = [Float](), shValues = [Float]()
+        swap(&densityValues, &grid.density); swap(&shValues, &grid.sh)
+        defer { swap(&densityValues, &grid.density); swap(&shValues, &grid.sh) }
+        densityValues.withUnsafeMutableBufferPointer { density in
+        shValues.withUnsafeMutableBufferPointer { sh in
+        momentDensity.withUnsafeMutableBufferPointer { md in
+        momentSH.withUnsafeMutableBufferPointer { ms in
+        union.withUnsafeBufferPointer { points in
+            let d = UnsafeSendable(density.baseAddress!), s = UnsafeSendable(sh.baseAddress!)
+            let mdp = UnsafeSendable(md.baseAddress!), msp = UnsafeSendable(ms.baseAddress!)
+            let list = UnsafeSendable(UnsafeMutablePointer(mutating: points.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            let count = points.count
+            // TV gradients read neighbours, which other chunks update: compute them all first
+            let tv = UnsafeMutablePointer<Float>.allocate(capacity: max(count * 13, 1))
+            defer { tv.deallocate() }
+            let tvp = UnsafeSendable(tv)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for n in stride(from: c, to: count, by: chunks) {
+                    let p = Int(list.pointer[n])
+                    let i = p % r, j = (p / r) % r, k = p / (r * r)
+                    tvp.pointer[n * 13] = tvDensity * TotalVariation.gradient(UnsafePointer(d.pointer), at: p, i: i, j: j, k: k, resolution: r)
+                    for q in 0..<12 {
+                        tvp.pointer[n * 13 + 1 + q] = tvSH * TotalVariation.gradient(UnsafePointer(s.pointer + q), at: p, i: i, j: j, k: k, resolution: r, stride: 12)
+                    }
+                }
+            }
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for n in stride(from: c, to: count, by: chunks) {
+                    let p = Int(list.pointer[n])
+                    var g = tvp.pointer[n * 13]
+                    for ws in workspaces { g += ws.gradDensity[p]; ws.gradDensity[p] = 0; ws.touchedFlag[p] = 0 }
+                    var m = mdp.pointer[p]
+                    m.x = beta1 * m.x + (1 - beta1) * g
+                    m.y = beta2 * m.y + (1 - beta2) * g * g
+                    mdp.pointer[p] = m
+                    d.pointer[p] -= lrDensity * (m.x / correction1) / ((m.y / correction2).squareRoot() + epsilon)
+                    for q in 0..<12 {
+                        let a = p * 12 + q
+                        var gq = tvp.pointer[n * 13 + 1 + q]
+                        for ws in workspaces { gq += ws.gradSH[a]; ws.gradSH[a] = 0 }
+                        var mq = msp.pointer[a]
+                        mq.x = beta1 * mq.x + (1 - beta1) * gq
+                        mq.y = beta2 * mq.y + (1 - beta2) * gq * gq
+                        msp.pointer[a] = mq
+                        s.pointer[a] -= lrSH * (mq.x / correction1) / ((mq.y / correction2).squareRoot() + epsilon)
+                    }
+                }
+            }
+        }}}}}
+        for ws in workspaces { ws.touched.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// A raw pointer that may cross into concurrently running closures; each use writes disjoint elements.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+    init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
+}
+
+/// Pixel rays of a camera in Float.
+struct CameraRays: Sendable {
+    let origin: SIMD3<Float>, right: SIMD3<Float>, up: SIMD3<Float>, back: SIMD3<Float>
+    let fx: Float, fy: Float, cx: Float, cy: Float
+    init(_ c: Camera) {
+        let m = c.cameraToWorld
+        origin = SIMD3(Float(m[0, 3]), Float(m[1, 3]), Float(m[2, 3]))
+        right = SIMD3(Float(m[0, 0]), Float(m[1, 0]), Float(m[2, 0]))
+        up = SIMD3(Float(m[0, 1]), Float(m[1, 1]), Float(m[2, 1]))
+        back = SIMD3(Float(m[0, 2]), Float(m[1, 2]), Float(m[2, 2]))
+        fx = Float(c.fx); fy = Float(c.fy); cx = Float(c.cx); cy = Float(c.cy)
+    }
+    /// Origin and unit direction through image point (x, y), pixels (centres at +0.5).
+    @inline(__always) func ray(x: Float, y: Float) -> (SIMD3<Float>, SIMD3<Float>) {
+        (origin, normalize(right * ((x - cx) / fx) + up * (-(y - cy) / fy) - back))
+    }
+}
