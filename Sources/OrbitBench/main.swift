@@ -13,7 +13,8 @@ do {
     case "assets":
         try ExampleAssets.write(to: URL(fileURLWithPath: arguments.count > 1 ? arguments[1] : "scenes/assets"))
     case "reconstruct":
-        // orbit-bench reconstruct DATASET [--minutes 1,2,5] [--test-views N] [--coarse R] [--fine R] [--upsample-at I]
+        // orbit-bench reconstruct DATASET [--minutes 1,2,5,10,15] [--test-views N] [--coarse R] [--fine R] [--upsample-at I]
+        //   [--lr-density X] [--lr-sh X] [--tv X] [--rays N] [--patch N] [--decay I]
         var settings = TrainingSettings()
         var minutes = [1.0, 2, 5, 10, 15]
         var testLimit: Int? = nil
@@ -31,6 +32,7 @@ do {
             case "--tv": settings.tvDensity = Float(value) ?? settings.tvDensity; settings.tvSH = settings.tvDensity
             case "--rays": settings.raysPerBatch = Int(value) ?? settings.raysPerBatch
             case "--patch": settings.patchSize = Int(value) ?? settings.patchSize
+            case "--decay": settings.learningRateDecayIterations = Int(value) ?? settings.learningRateDecayIterations
             default: break
             }
             i += 2

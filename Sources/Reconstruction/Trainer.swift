@@ -253,11 +253,13 @@ public final class Trainer: @unchecked Sendable {
             let mdp = UnsafeSendable(md.baseAddress!), msp = UnsafeSendable(ms.baseAddress!)
             let list = UnsafeSendable(UnsafeMutablePointer(mutating: points.baseAddress ?? UnsafePointer(bitPattern: 8)!))
             let count = points.count
-            // TV gradients read neighbours, which other chunks update: compute them all first
-            let tv = UnsafeMutablePointer<Float>.allocate(capacity: max(count * 13, 1))
+            // TV gradients read neighbours, which other chunks update: compute them all first (when the prior is on)
+            let useTV = tvDensity != 0 || tvSH != 0
+            let tv = UnsafeMutablePointer<Float>.allocate(capacity: useTV ? max(count * 13, 1) : 13)
             defer { tv.deallocate() }
+            if !useTV { tv.initialize(repeating: 0, count: 13) }
             let tvp = UnsafeSendable(tv)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            if useTV { DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for n in stride(from: c, to: count, by: chunks) {
                     let p = Int(list.pointer[n])
                     let i = p % r, j = (p / r) % r, k = p / (r * r)
@@ -266,11 +268,12 @@ public final class Trainer: @unchecked Sendable {
                         tvp.pointer[n * 13 + 1 + q] = tvSH * TotalVariation.gradient(UnsafePointer(s.pointer + q), at: p, i: i, j: j, k: k, resolution: r, stride: 12)
                     }
                 }
-            }
+            } }
+            let tvStride = useTV ? 13 : 0
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for n in stride(from: c, to: count, by: chunks) {
                     let p = Int(list.pointer[n])
-                    var g = tvp.pointer[n * 13]
+                    var g = tvp.pointer[n * tvStride]
                     for ws in workspaces { g += ws.gradDensity[p]; ws.gradDensity[p] = 0; ws.touchedFlag[p] = 0 }
                     var m = mdp.pointer[p]
                     m.x = beta1 * m.x + (1 - beta1) * g
@@ -279,7 +282,7 @@ public final class Trainer: @unchecked Sendable {
                     d.pointer[p] -= lrDensity * (m.x / correction1) / ((m.y / correction2).squareRoot() + epsilon)
                     for q in 0..<12 {
                         let a = p * 12 + q
-                        var gq = tvp.pointer[n * 13 + 1 + q]
+                        var gq = tvp.pointer[n * tvStride + 1 + q]
                         for ws in workspaces { gq += ws.gradSH[a]; ws.gradSH[a] = 0 }
                         var mq = msp.pointer[a]
                         mq.x = beta1 * mq.x + (1 - beta1) * gq
