@@ -75,3 +75,28 @@ public struct Camera: Sendable, Equatable {
         ])
     }
 }
+
+/// A camera's pixel rays in Float, for the hot loops of the renderer and the radiance-field trainer.
+public struct PixelRays: Sendable {
+    public let origin: Vec3, right: Vec3, up: Vec3, back: Vec3
+    public let fx: Float, fy: Float, cx: Float, cy: Float
+    public let width: Int
+
+    public init(_ c: Camera) {
+        let m = c.cameraToWorld
+        origin = Vec3(Float(m[0, 3]), Float(m[1, 3]), Float(m[2, 3]))
+        right = Vec3(Float(m[0, 0]), Float(m[1, 0]), Float(m[2, 0]))
+        up = Vec3(Float(m[0, 1]), Float(m[1, 1]), Float(m[2, 1]))
+        back = Vec3(Float(m[0, 2]), Float(m[1, 2]), Float(m[2, 2]))
+        fx = Float(c.fx); fy = Float(c.fy); cx = Float(c.cx); cy = Float(c.cy)
+        width = c.width
+    }
+
+    /// Unit world direction through image point (x, y), pixels (pixel centres at +0.5).
+    @inlinable public func direction(x: Float, y: Float) -> Vec3 {
+        normalize(right * ((x - cx) / fx) + up * (-(y - cy) / fy) - back)
+    }
+
+    /// Origin and unit direction through image point (x, y).
+    @inlinable public func ray(x: Float, y: Float) -> (Vec3, Vec3) { (origin, direction(x: x, y: y)) }
+}

@@ -19,7 +19,7 @@ extension RadianceGrid where S == Float {
     public func render(camera: Camera, background: Vec3, stepScale: Double, occupancy: [UInt8]?, blockSize: Int, threads: Int) -> FieldImage {
         let w = camera.width, h = camera.height
         let color = ResultSlots<[Vec3]>(count: h), depth = ResultSlots<[Float]>(count: h), opacity = ResultSlots<[Float]>(count: h)
-        let rays = CameraRays(camera)
+        let rays = PixelRays(camera)
         density.withUnsafeBufferPointer { density in
         sh.withUnsafeBufferPointer { sh in
             let occupancyPointer = occupancy.map { o in o.withUnsafeBufferPointer { UnsafeSendable($0.baseAddress!) } }

@@ -194,7 +194,7 @@ public final class Trainer: @unchecked Sendable {
                 ws.lossSum = 0; ws.sampleCount = 0
                 for p in stride(from: t, to: patches.count, by: threads) {
                     let (image, x0, y0) = patches[p]
-                    let camera = CameraRays(data.images[image].camera)
+                    let camera = PixelRays(data.images[image].camera)
                     for y in y0..<min(y0 + patch, h) {
                         for x in x0..<min(x0 + patch, w) {
                             let (origin, direction) = camera.ray(x: Float(x) + 0.5, y: Float(y) + 0.5)
@@ -303,22 +303,4 @@ struct UnsafeSendable<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
     init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
     init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
-}
-
-/// Pixel rays of a camera in Float.
-struct CameraRays: Sendable {
-    let origin: SIMD3<Float>, right: SIMD3<Float>, up: SIMD3<Float>, back: SIMD3<Float>
-    let fx: Float, fy: Float, cx: Float, cy: Float
-    init(_ c: Camera) {
-        let m = c.cameraToWorld
-        origin = SIMD3(Float(m[0, 3]), Float(m[1, 3]), Float(m[2, 3]))
-        right = SIMD3(Float(m[0, 0]), Float(m[1, 0]), Float(m[2, 0]))
-        up = SIMD3(Float(m[0, 1]), Float(m[1, 1]), Float(m[2, 1]))
-        back = SIMD3(Float(m[0, 2]), Float(m[1, 2]), Float(m[2, 2]))
-        fx = Float(c.fx); fy = Float(c.fy); cx = Float(c.cx); cy = Float(c.cy)
-    }
-    /// Origin and unit direction through image point (x, y), pixels (centres at +0.5).
-    @inline(__always) func ray(x: Float, y: Float) -> (SIMD3<Float>, SIMD3<Float>) {
-        (origin, normalize(right * ((x - cx) / fx) + up * (-(y - cy) / fy) - back))
-    }
 }

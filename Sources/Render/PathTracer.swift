@@ -37,7 +37,7 @@ public struct PathTracer: Sendable {
         let tilesX = (w + Self.tileSize - 1) / Self.tileSize, tilesY = (h + Self.tileSize - 1) / Self.tileSize
         let tileCount = tilesX * tilesY
         var frame = Frame(width: w, height: h)
-        let view = CameraView(camera)
+        let view = PixelRays(camera)
         let queue = TileQueue(count: tileCount)
         let threads = max(1, min(settings.threads, tileCount))
         frame.radiance.withUnsafeMutableBufferPointer { radiance in
@@ -67,26 +67,6 @@ struct FrameTarget: @unchecked Sendable {
     let depth: UnsafeMutableBufferPointer<Float>
     let normals: UnsafeMutableBufferPointer<Vec3>
     let ids: UnsafeMutableBufferPointer<UInt16>
-}
-
-/// The camera in Float, for ray generation.
-struct CameraView: Sendable {
-    let origin: Vec3, right: Vec3, up: Vec3, back: Vec3
-    let fx: Float, fy: Float, cx: Float, cy: Float
-    let width: Int
-    init(_ c: Camera) {
-        let m = c.cameraToWorld
-        origin = Vec3(Float(m[0, 3]), Float(m[1, 3]), Float(m[2, 3]))
-        right = Vec3(Float(m[0, 0]), Float(m[1, 0]), Float(m[2, 0]))
-        up = Vec3(Float(m[0, 1]), Float(m[1, 1]), Float(m[2, 1]))
-        back = Vec3(Float(m[0, 2]), Float(m[1, 2]), Float(m[2, 2]))
-        fx = Float(c.fx); fy = Float(c.fy); cx = Float(c.cx); cy = Float(c.cy)
-        width = c.width
-    }
-    /// Unit world direction through image point (x, y).
-    @inline(__always) func direction(x: Float, y: Float) -> Vec3 {
-        normalize(right * ((x - cx) / fx) + up * (-(y - cy) / fy) - back)
-    }
 }
 
 /// Hands out tile indices to workers and gathers their ray counts.

@@ -25,7 +25,7 @@ struct SurfaceHit {
 final class TileWorker {
     let scene: RenderScene
     let settings: TraceSettings
-    let view: CameraView
+    let view: PixelRays
     let frameIndex: Int
     private(set) var rayCount = 0
 
@@ -53,7 +53,7 @@ final class TileWorker {
     private let environmentBottom: Vec3, environmentSlope: Vec3
     private let backgroundColor: Vec3
 
-    init(scene: RenderScene, settings: TraceSettings, view: CameraView, frameIndex: Int) {
+    init(scene: RenderScene, settings: TraceSettings, view: PixelRays, frameIndex: Int) {
         self.scene = scene; self.settings = settings; self.view = view; self.frameIndex = frameIndex
         rayHits = .allocate(capacity: 1)
         shadowRays = .allocate(capacity: 1)
