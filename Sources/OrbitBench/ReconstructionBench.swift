@@ -28,8 +28,7 @@ enum ReconstructionBench {
                 for view in test.images.indices {
                     let image = trainer.grid.render(camera: test.images[view].camera, background: test.background, stepScale: settings.stepScale,
                                                     occupancy: trainer.occupancy, blockSize: settings.occupancyBlock, threads: threads)
-                    var truth = [Vec3](repeating: .zero, count: image.color.count)
-                    for y in 0..<image.height { for x in 0..<image.width { truth[y * image.width + x] = test.color(view, x, y) } }
+                    let truth = test.colors(view)
                     psnr += ImageMetrics.psnr(image.color, truth)
                     ssim += ImageMetrics.ssim(image.color, truth, width: image.width, height: image.height)
                 }

@@ -168,8 +168,7 @@ struct Reconstruct: ParsableCommand {
         for (i, view) in test.images.enumerated() {
             let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: trainer.settings.stepScale,
                                             occupancy: trainer.occupancy, blockSize: trainer.settings.occupancyBlock, threads: threads)
-            var truth = [Vec3](repeating: .zero, count: image.color.count)
-            for y in 0..<image.height { for x in 0..<image.width { truth[y * image.width + x] = test.color(i, x, y) } }
+            let truth = test.colors(i)
             let psnr = ImageMetrics.psnr(image.color, truth), ssim = ImageMetrics.ssim(image.color, truth, width: image.width, height: image.height)
             psnrSum += psnr; ssimSum += ssim
             perView.append(.object([("name", .string(view.name)), ("psnr", .number(psnr)), ("ssim", .number(ssim))]))

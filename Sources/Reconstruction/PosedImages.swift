@@ -39,4 +39,11 @@ public struct PosedImages: Sendable {
         let c = Vec3(Float(image.samples[base]), Float(image.samples[base + 1]), Float(image.samples[base + 2])) / 255
         return c * a + background * (1 - a)
     }
+
+    /// Every pixel of image `i` composited over the background, row-major (the ground truth for metrics).
+    public func colors(_ i: Int) -> [Vec3] {
+        var out = [Vec3](repeating: .zero, count: width * height)
+        for y in 0..<height { for x in 0..<width { out[y * width + x] = color(i, x, y) } }
+        return out
+    }
 }

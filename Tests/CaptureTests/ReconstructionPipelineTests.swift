@@ -38,8 +38,7 @@ func smallSettings() -> TrainingSettings {
         for (i, view) in test.images.enumerated() {
             let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: 0.5, occupancy: trainer.occupancy,
                                             blockSize: trainer.settings.occupancyBlock, threads: 2)
-            var truth = [Vec3](repeating: .zero, count: image.color.count)
-            for y in 0..<64 { for x in 0..<64 { truth[y * 64 + x] = test.color(i, x, y) } }
+            let truth = test.colors(i)
             psnr += ImageMetrics.psnr(image.color, truth) / Double(test.images.count)
         }
         #expect(psnr >= 25, "held-out PSNR \(psnr) dB")
