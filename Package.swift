@@ -2,7 +2,7 @@
 // Orbit: scene files → simulated, path-traced orbit clips with exact cameras and ground truth.
 //
 // The targets below are the architecture, bottom to top. Imports only go down:
-//   C shims ─ Geometry ─ SceneFormat · Media · Assets · Exporters · Dataset ─ Render ─ Capture ─ orbit CLI, benchmarks
+//   C shims ─ Geometry ─ SceneFormat · Media · Assets · Exporters · Surface · Dataset ─ Render · Reconstruction ─ Capture ─ orbit CLI, benchmarks
 import PackageDescription
 
 let package = Package(
@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CEmbree", path: "Sources/CEmbree"),
         .systemLibrary(name: "CAssimp", path: "Sources/CAssimp", pkgConfig: "assimp"),
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat"),
+        .systemLibrary(name: "CMeshOptimizer", path: "Sources/CMeshOptimizer"),
         // libpng reports errors by longjmp, which Swift cannot catch; this C target turns them into return codes.
         .target(name: "CPNGShim", path: "Sources/CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
 
@@ -36,7 +37,9 @@ let package = Package(
         /// Meshes, materials and textures imported through assimp.
         .target(name: "Assets", dependencies: ["Geometry", "Media", "CAssimp"]),
         /// Writers for meshes and point clouds (one writing path for every producer).
-        .target(name: "Exporters", dependencies: ["Geometry"], path: "exporters"),
+        .target(name: "Exporters", dependencies: ["Geometry", "CAssimp"], path: "exporters"),
+        /// Surfaces from scalar fields (marching cubes), mesh clean-up and simplification, geometry metrics.
+        .target(name: "Surface", dependencies: ["Geometry", "CMeshOptimizer"]),
         /// The dataset folder: transforms.json (nerfstudio / instant-ngp / NeRF-synthetic), metadata, atomic writes.
         .target(name: "Dataset", dependencies: ["Geometry"]),
 
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "CAssimp", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "TestSupport"]),
+        .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),
     ]
 )

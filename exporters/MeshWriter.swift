@@ -1,0 +1,176 @@
+import Foundation
+import Geometry
+
+/// A failure to write an export, naming the file.
+public struct ExportError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public init(path: String, message: String) { self.path = path; self.message = message }
+    public var description: String { "\(path): \(message)" }
+}
+
+/// The one material exported meshes carry. Vertex colours multiply `baseColor` (glTF's rule), so the default
+/// white, non-metallic, rough material shows them as they are in every glTF viewer.
+public struct MeshMaterial: Sendable {
+    public var name: String
+    /// Linear RGB.
+    public var baseColor: Vec3
+    public var metallic: Float
+    public var roughness: Float
+    public init(name: String = "orbit_vertex_colors", baseColor: Vec3 = Vec3(1, 1, 1), metallic: Float = 0, roughness: Float = 0.9) {
+        self.name = name; self.baseColor = baseColor; self.metallic = metallic; self.roughness = roughness
+    }
+}
+
+/// Mesh file formats, chosen by extension.
+public enum MeshFormat: String, Sendable, CaseIterable {
+    /// glTF 2.0, binary container (one file).
+    case glb
+    /// glTF 2.0, JSON with a `.bin` buffer beside it.
+    case gltf
+    /// Wavefront OBJ with an MTL beside it; vertex colours as `v x y z r g b` (sRGB, the common extension).
+    case obj
+    /// PLY, binary little-endian.
+    case ply
+    /// PLY, ASCII.
+    case plyASCII = "ply-ascii"
+
+    public static let extensions = ["glb", "gltf", "obj", "ply"]
+
+    /// The format for a file name's extension, or an error listing the supported ones.
+    public init(path: String, asciiPLY: Bool = false) throws {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "glb": self = .glb
+        case "gltf": self = .gltf
+        case "obj": self = .obj
+        case "ply": self = asciiPLY ? .plyASCII : .ply
+        case let other:
+            throw ExportError(path: path, message: "unknown mesh extension '\(other.isEmpty ? "(none)" : "." + other)'; use .glb, .gltf, .obj or .ply")
+        }
+    }
+
+    /// The files a mesh named `base` becomes (the main file first).
+    public func files(for url: URL) -> [URL] {
+        let stem = url.deletingPathExtension()
+        switch self {
+        case .gltf: return [url, stem.appendingPathExtension("bin")]
+        case .obj: return [url, stem.appendingPathExtension("mtl")]
+        default: return [url]
+        }
+    }
+}
+
+/// The one writing path for meshes, whoever produced them (reconstruction, the generator's ground truth, tests).
+///
+/// glTF/GLB and OBJ go through assimp's exporters, which write them correctly. PLY is written directly by
+/// `PLYWriter`, because assimp 5.2's binary PLY export with vertex colours is corrupt.
+public enum MeshWriter {
+    /// Writes `mesh` to `url` in `format` (default: by extension). Every file is first written into a hidden
+    /// staging folder beside the destination and moved into place only when all are complete; existing files
+    /// are replaced only with `overwrite`. Returns the files written.
+    @discardableResult
+    public static func write(_ mesh: TriangleMesh, to url: URL, format: MeshFormat? = nil, material: MeshMaterial = MeshMaterial(),
+                             comment: String? = nil, overwrite: Bool = false) throws -> [URL] {
+        let format = try format ?? MeshFormat(path: url.path)
+        let files = format.files(for: url)
+        return try staged(files, overwrite: overwrite) { staging in
+            let target = staging.appendingPathComponent(url.lastPathComponent)
+            switch format {
+            case .ply: try PLYWriter.encode(mesh, encoding: .binary, comment: comment).write(to: target)
+            case .plyASCII: try PLYWriter.encode(mesh, encoding: .ascii, comment: comment).write(to: target)
+            case .glb, .gltf:
+                // glTF vertex colours are linear, as ours are
+                try AssimpScene(mesh: mesh, material: material, colorTransform: { $0 }).export(formatID: format == .glb ? "glb2" : "gltf2", to: target)
+            case .obj:
+                // OBJ vertex colours are read as display (sRGB) values by MeshLab, Blender and others
+                try AssimpScene(mesh: mesh, material: material, colorTransform: { Vec3(SRGB.encode($0.x), SRGB.encode($0.y), SRGB.encode($0.z)) }).export(formatID: "obj", to: target)
+            }
+        }
+    }
+
+    /// Runs `body` with an empty staging folder, then moves `files`' namesakes from it to their destinations.
+    static func staged(_ files: [URL], overwrite: Bool, _ body: (URL) throws -> Void) throws -> [URL] {
+        let fm = FileManager.default
+        let directory = files[0].deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ExportError(path: files[0].path, message: "the folder \(directory.path) does not exist; create it first")
+        }
+        guard fm.isWritableFile(atPath: directory.path) else {
+            throw ExportError(path: files[0].path, message: "the folder \(directory.path) is not writable; choose another destination")
+        }
+        if !overwrite, let existing = files.first(where: { fm.fileExists(atPath: $0.path) }) {
+            throw ExportError(path: existing.path, message: "the file exists; pass --overwrite to replace it")
+        }
+        let staging = directory.appendingPathComponent(".\(files[0].lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
+        try? fm.removeItem(at: staging)
+        do { try fm.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
+            throw ExportError(path: files[0].path, message: "cannot create a staging folder in \(directory.path): \(error.localizedDescription)")
+        }
+        defer { try? fm.removeItem(at: staging) }
+        try body(staging)
+        for file in files {
+            let source = staging.appendingPathComponent(file.lastPathComponent)
+            guard fm.fileExists(atPath: source.path) else { throw ExportError(path: file.path, message: "the exporter did not write this file") }
+        }
+        for file in files {
+            let source = staging.appendingPathComponent(file.lastPathComponent)
+            // rename(2) replaces atomically
+            guard rename(source.path, file.path) == 0 else {
+                throw ExportError(path: file.path, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+            }
+        }
+        return files
+    }
+}
+
+/// The one writing path for point clouds: PLY with `x y z nx ny nz red green blue` (normals and colours when
+/// present; colours as 8-bit sRGB), binary little-endian unless `ascii`.
+public enum PointCloudWriter {
+    public static func encode(_ cloud: PointCloud, ascii: Bool = false, comment: String? = nil) -> Data {
+        let hasNormals = cloud.normals.count == cloud.count && cloud.count > 0
+        let hasColors = cloud.colors.count == cloud.count && cloud.count > 0
+        var header = "ply\nformat \(ascii ? "ascii" : "binary_little_endian") 1.0\n"
+        if let comment { header += "comment \(comment)\n" }
+        header += "element vertex \(cloud.count)\nproperty float x\nproperty float y\nproperty float z\n"
+        if hasNormals { header += "property float nx\nproperty float ny\nproperty float nz\n" }
+        if hasColors { header += "property uchar red\nproperty uchar green\nproperty uchar blue\n" }
+        header += "end_header\n"
+        var data = Data(header.utf8)
+        func color(_ i: Int) -> [UInt8] { let c = cloud.colors[i]; return [SRGB.encode8(c.x), SRGB.encode8(c.y), SRGB.encode8(c.z)] }
+        if ascii {
+            var text = ""
+            for i in 0..<cloud.count {
+                var fields = [cloud.positions[i].x, cloud.positions[i].y, cloud.positions[i].z].map { "\($0)" }
+                if hasNormals { fields += [cloud.normals[i].x, cloud.normals[i].y, cloud.normals[i].z].map { "\($0)" } }
+                if hasColors { fields += color(i).map { "\($0)" } }
+                text += fields.joined(separator: " ") + "\n"
+            }
+            data.append(contentsOf: Data(text.utf8))
+        } else {
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(cloud.count * 27)
+            func put(_ f: Float) { withUnsafeBytes(of: f.bitPattern.littleEndian) { bytes += $0 } }
+            for i in 0..<cloud.count {
+                let p = cloud.positions[i]
+                put(p.x); put(p.y); put(p.z)
+                if hasNormals { let n = cloud.normals[i]; put(n.x); put(n.y); put(n.z) }
+                if hasColors { bytes += color(i) }
+            }
+            data.append(contentsOf: bytes)
+        }
+        return data
+    }
+
+    /// Writes `cloud` to a `.ply` file through the same staging as meshes.
+    @discardableResult
+    public static func write(_ cloud: PointCloud, to url: URL, ascii: Bool = false, comment: String? = nil, overwrite: Bool = false) throws -> URL {
+        guard url.pathExtension.lowercased() == "ply" else {
+            throw ExportError(path: url.path, message: "unknown point-cloud extension '.\(url.pathExtension)'; point clouds are written as .ply")
+        }
+        _ = try MeshWriter.staged([url], overwrite: overwrite) { staging in
+            try encode(cloud, ascii: ascii, comment: comment).write(to: staging.appendingPathComponent(url.lastPathComponent))
+        }
+        return url
+    }
+}
