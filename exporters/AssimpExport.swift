@@ -84,12 +84,10 @@ final class AssimpScene {
         let c = material.baseColor
         property("$clr.diffuse", aiPTI_Float, floats([c.x, c.y, c.z, 1]))
         property("$clr.base", aiPTI_Float, floats([c.x, c.y, c.z, 1]))
-        property("$clr.specular", aiPTI_Float, floats([0, 0, 0, 1]))
-        property("$clr.ambient", aiPTI_Float, floats([0, 0, 0, 1]))
+        // no specular colour or shininess: with them, assimp's glTF exporter adds the archived
+        // KHR_materials_pbrSpecularGlossiness extension, which current viewers ignore or misread
         property("$mat.metallicFactor", aiPTI_Float, floats([material.metallic]))
         property("$mat.roughnessFactor", aiPTI_Float, floats([material.roughness]))
-        property("$mat.opacity", aiPTI_Float, floats([1]))
-        property("$mat.shininess", aiPTI_Float, floats([10]))
         let list = allocate(properties.count, Optional<UnsafeMutablePointer<aiMaterialProperty>>.none)
         for (i, p) in properties.enumerated() { list[i] = p }
         let mat = allocate(1, aiMaterial())

@@ -37,6 +37,14 @@ public enum MeshFormat: String, Sendable, CaseIterable {
 
     public static let extensions = ["glb", "gltf", "obj", "ply"]
 
+    /// The file's up axis. glTF is +Y up by its specification, and OBJ is read +Y up by Blender and most
+    /// tools, so those are written +Y up (world (x, y, z) → file (x, z, −y), a rotation); PLY, like the ground
+    /// truth and point clouds used for measurement, keeps Orbit's world coordinates (+Z up).
+    public var upAxis: String { self == .ply || self == .plyASCII ? "z" : "y" }
+
+    /// World (+Z up) → this format's coordinates.
+    public func fileCoordinates(_ v: Vec3) -> Vec3 { upAxis == "y" ? Vec3(v.x, v.z, -v.y) : v }
+
     /// The format for a file name's extension, or an error listing the supported ones.
     public init(path: String, asciiPLY: Bool = false) throws {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
@@ -73,6 +81,9 @@ public enum MeshWriter {
                              comment: String? = nil, overwrite: Bool = false) throws -> [URL] {
         let format = try format ?? MeshFormat(path: url.path)
         let files = format.files(for: url)
+        var mesh = mesh
+        mesh.positions = mesh.positions.map(format.fileCoordinates)
+        mesh.normals = mesh.normals.map(format.fileCoordinates)
         return try staged(files, overwrite: overwrite) { staging in
             let target = staging.appendingPathComponent(url.lastPathComponent)
             switch format {
@@ -83,7 +94,10 @@ public enum MeshWriter {
                 try AssimpScene(mesh: mesh, material: material, colorTransform: { $0 }).export(formatID: format == .glb ? "glb2" : "gltf2", to: target)
             case .obj:
                 // OBJ vertex colours are read as display (sRGB) values by MeshLab, Blender and others
-                try AssimpScene(mesh: mesh, material: material, colorTransform: { Vec3(SRGB.encode($0.x), SRGB.encode($0.y), SRGB.encode($0.z)) }).export(formatID: "obj", to: target)
+                try AssimpScene(mesh: mesh, material: material, colorTransform: { c in
+                    // six decimals: what 8-bit colour needs, and 1 stays "1" rather than 0.99999994
+                    Vec3(SRGB.encode(c.x), SRGB.encode(c.y), SRGB.encode(c.z)).roundedTo6()
+                }).export(formatID: "obj", to: target)
             }
         }
     }
@@ -173,4 +187,8 @@ public enum PointCloudWriter {
         }
         return url
     }
+}
+
+extension Vec3 {
+    func roundedTo6() -> Vec3 { (self * 1e6).rounded(.toNearestOrEven) / 1e6 }
 }

@@ -89,6 +89,14 @@ public enum MeshImporter {
                 }
             }
             if let uv = source.mTextureCoords.0 { mesh.uvs = (0..<n).map { Vec2(uv[$0].x, uv[$0].y) } }
+            if let colors = source.mColors.0 {
+                // glTF's vertex colours are linear by its specification; other formats hold display (sRGB) values
+                let linear = ["gltf", "glb"].contains(url.pathExtension.lowercased())
+                mesh.colors = (0..<n).map { i in
+                    let c = Vec3(colors[i].r, colors[i].g, colors[i].b).clamped(lowerBound: .zero, upperBound: Vec3(1, 1, 1))
+                    return linear ? c : Vec3(SRGB.decode(c.x), SRGB.decode(c.y), SRGB.decode(c.z))
+                }
+            }
             for f in 0..<Int(source.mNumFaces) {
                 let face = source.mFaces[f]
                 guard face.mNumIndices == 3 else { continue }

@@ -109,8 +109,8 @@ public struct Generator: Sendable {
 
         // ground-truth geometry in world coordinates
         let groundTruth = Self.groundTruthMesh(scene, models: models)
-        try PLYWriter.encode(groundTruth, comment: "orbit ground truth of \(scene.name); world coordinates, metres, +Z up")
-            .write(to: folder.url("ground_truth.ply"))
+        try MeshWriter.write(groundTruth, to: folder.url("ground_truth.ply"), format: .ply,
+                             comment: "orbit ground truth of \(scene.name); world coordinates, metres, +Z up")
 
         let frames = views.map { DatasetFrame(stem: $0.stem, split: $0.split?.rawValue, camera: $0.camera) }
         try Data((DatasetLayout.transforms(frames: frames).rendered() + "\n").utf8).write(to: folder.url("transforms.json"))

@@ -23,6 +23,8 @@ struct GeometryRecord {
     var positions: UnsafePointer<Vec3>? = nil
     var normals: UnsafePointer<Vec3>? = nil
     var uvs: UnsafePointer<Vec2>? = nil
+    /// Linear RGB vertex colours, multiplying the material's base colour (glTF's rule).
+    var colors: UnsafePointer<Vec3>? = nil
     var indices: UnsafePointer<UInt32>? = nil
     // spheres: centre, radius and world → object rotation (for texture coordinates)
     var center: Vec3 = .zero
@@ -105,6 +107,7 @@ public final class RenderScene: @unchecked Sendable {
             record.positions = storage.keep(mesh.positions)
             record.normals = mesh.normals.count == mesh.positions.count ? storage.keep(mesh.normals) : nil
             record.uvs = mesh.uvs.count == mesh.positions.count ? storage.keep(mesh.uvs) : nil
+            record.colors = mesh.colors.count == mesh.positions.count ? storage.keep(mesh.colors) : nil
             record.indices = storage.keep(mesh.indices)
             records.append(record)
             triangleCount += mesh.triangleCount

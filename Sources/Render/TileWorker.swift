@@ -15,6 +15,8 @@ struct SurfaceHit {
     /// The surface's own shading normal (unflipped), for the normal AOV.
     var outward: Vec3
     var uv: Vec2
+    /// Interpolated vertex colour (white without vertex colours).
+    var color: Vec3
     var record: Int
     /// Origin for rays leaving the surface: on smooth-shaded triangles, lifted to the curved surface the
     /// vertex normals describe, which removes faceted shadow terminators (Hanika 2021, "Hacking the Shadow Terminator").
@@ -228,6 +230,7 @@ final class TileWorker {
 
         var baseColor = material.baseColor
         if material.texture >= 0 { baseColor *= scene.textures[Int(material.texture)].sample(hit.uv) }
+        baseColor *= hit.color
         let (t, b) = orthonormalBasis(hit.ns)
         let woWorld = -d
         let wo = Vec3(dot(woWorld, t), dot(woWorld, b), dot(woWorld, hit.ns))
@@ -305,7 +308,7 @@ final class TileWorker {
         let record = records[id]
         let o = Vec3(rh.ray.org_x, rh.ray.org_y, rh.ray.org_z)
         var p = o + d * rh.ray.tfar
-        var ng: Vec3, ns: Vec3, uv = Vec2.zero
+        var ng: Vec3, ns: Vec3, uv = Vec2.zero, color = Vec3(1, 1, 1)
         var lifted = Vec3.zero
         switch record.kind {
         case .sphere:
@@ -341,11 +344,12 @@ final class TileWorker {
                 ns = ng
             }
             if let uvs = record.uvs { uv = uvs[i0] * w + uvs[i1] * u + uvs[i2] * v }
+            if let colors = record.colors { color = colors[i0] * w + colors[i1] * u + colors[i2] * v }
         }
         let outward = ns
         if dot(ng, d) > 0 { ng = -ng; ns = -ns }
         if dot(ns, ng) <= 0 || dot(ns, -d) <= 0 { ns = ng }
-        return SurfaceHit(position: p, ng: ng, ns: ns, outward: outward, uv: uv, record: id, rayOrigin: offset(p + lifted, ng))
+        return SurfaceHit(position: p, ng: ng, ns: ns, outward: outward, uv: uv, color: color, record: id, rayOrigin: offset(p + lifted, ng))
     }
 
     // MARK: lights
