@@ -48,18 +48,21 @@ let package = Package(
         .target(name: "Render", dependencies: ["Geometry", "SceneFormat", "Assets", "CEmbree"]),
 
         /// Radiance fields fitted to posed images; reads dataset folders, never the renderer.
-        .target(name: "Reconstruction", dependencies: ["Geometry", "Media", "Dataset", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Reconstruction", dependencies: ["Geometry", "Media", "Dataset", "Surface", .product(name: "RealModule", package: "swift-numerics")]),
 
         // MARK: Pipelines.
         /// Scene → frames → dataset folder.
         .target(name: "Capture", dependencies: ["Geometry", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render"]),
 
+        /// generate → reconstruct → export, mesh previews and the HTML report of `orbit run`.
+        .target(name: "Pipeline", dependencies: ["Capture", "Render", "SceneFormat", "Media", "Geometry"]),
+
         // MARK: Executables (the only code that prints or exits).
         .executableTarget(name: "OrbitCLI", dependencies: [
-            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry",
+            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "Exporters", "Surface", "Assets", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction"]),
+        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media"], path: "Tests/TestSupport"),
@@ -67,7 +70,7 @@ let package = Package(
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "CAssimp", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Exporters", "Surface", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),

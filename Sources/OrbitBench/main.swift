@@ -14,7 +14,7 @@ do {
         try ExampleAssets.write(to: URL(fileURLWithPath: arguments.count > 1 ? arguments[1] : "scenes/assets"))
     case "reconstruct":
         // orbit-bench reconstruct DATASET [--minutes 1,2,5,10,15] [--test-views N] [--coarse R] [--fine R] [--upsample-at I]
-        //   [--lr-density X] [--lr-sh X] [--tv X] [--rays N] [--patch N] [--decay I]
+        //   [--lr-density X] [--lr-sh X] [--tv X] [--rays N] [--patch N] [--decay I] [--distortion X] [--random-background 0|1]
         var settings = TrainingSettings()
         var minutes = [1.0, 2, 5, 10, 15]
         var testLimit: Int? = nil
@@ -33,11 +33,28 @@ do {
             case "--rays": settings.raysPerBatch = Int(value) ?? settings.raysPerBatch
             case "--patch": settings.patchSize = Int(value) ?? settings.patchSize
             case "--decay": settings.learningRateDecayIterations = Int(value) ?? settings.learningRateDecayIterations
+            case "--distortion": settings.distortion = Float(value) ?? settings.distortion
+            case "--random-background": settings.randomBackground = value != "0"
             default: break
             }
             i += 2
         }
         try ReconstructionBench.run(folder: arguments[1], checkpointsMinutes: minutes, testLimit: testLimit, settings: settings)
+    case "mesh":
+        // orbit-bench mesh [--scenes default,textured] [--lego DATASET] [--seconds S]
+        var scenes = ["default", "textured"], lego: String? = nil, seconds = 240.0
+        var i = 1
+        while i + 1 < arguments.count {
+            let value = arguments[i + 1]
+            switch arguments[i] {
+            case "--scenes": scenes = value.split(separator: ",").map(String.init).filter { !$0.isEmpty }
+            case "--lego": lego = value
+            case "--seconds": seconds = Double(value) ?? seconds
+            default: break
+            }
+            i += 2
+        }
+        try MeshBench.run(scenes: scenes, lego: lego, seconds: seconds)
     case "job":
         let result = try RenderWorkload.run(name: arguments[1], frames: Int(arguments[2]) ?? 6, scenesFolder: arguments[3])
         print(result.json)

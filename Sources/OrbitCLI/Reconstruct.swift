@@ -47,6 +47,12 @@ struct Reconstruct: ParsableCommand {
     @Option(help: "Weight of the total-variation prior on density and SH (see docs/reconstruction.md). Default 0.")
     var tv: Float = 0
 
+    @Option(help: "Weight of the distortion loss, which makes surfaces thin and dense (see docs/reconstruction.md). Default: the training default.")
+    var distortion: Float?
+
+    @Option(help: "Adam learning rate of the density at iteration 0. Default: the training default.")
+    var lrDensity: Float?
+
     @Flag(help: "Continue from the checkpoint in --out exactly where it stopped.")
     var resume = false
 
@@ -105,6 +111,8 @@ struct Reconstruct: ParsableCommand {
             settings.fineResolution = fine
             settings.tvDensity = tv
             settings.tvSH = tv
+            if let distortion { settings.distortion = distortion }
+            if let lrDensity { settings.learningRateDensity = lrDensity }
             trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: threadCount)
         }
         let previousSeconds = rows.last.flatMap { Double($0.split(separator: ",")[1]) } ?? 0

@@ -5,9 +5,9 @@ import RealModule
 
 /// Everything needed to continue training exactly: settings, iteration, the grid and Adam's moments.
 ///
-/// File format, version 1 (little-endian):
+/// File format, version 2 (little-endian; version 1 lacked `randomBackground` in the settings):
 ///   8 bytes   magic "ORBITRF\0"
-///   UInt32    format version (1)
+///   UInt32    format version (2)
 ///   UInt32    header length n, then n bytes of JSON: {"settings", "iteration", "resolution", "lower", "upper"}
 ///   Float32 × R³         density
 ///   Float32 × R³ × 12    SH coefficients (layout of RadianceGrid)
@@ -16,14 +16,15 @@ import RealModule
 ///   UInt8 × B³           occupancy of blocks (B = blocks per axis, in the header)
 public struct Checkpoint: Sendable {
     public static let magic: [UInt8] = Array("ORBITRF".utf8) + [0]
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     public var settings: TrainingSettings
     public var iteration: Int
     public var grid: RadianceGrid<Float>
     var momentDensity: [SIMD2<Float>]
     var momentSH: [SIMD2<Float>]
-    var occupancy: [UInt8]
+    /// Occupancy of blocks of `settings.occupancyBlock`³ cells (1 = may hold density), for empty-space skipping.
+    public internal(set) var occupancy: [UInt8]
 
     struct Header: Codable {
         var settings: TrainingSettings

@@ -31,12 +31,17 @@ public struct PosedImages: Sendable {
     public var width: Int { images.first?.camera.width ?? 0 }
     public var height: Int { images.first?.camera.height ?? 0 }
 
-    /// Pixel (x, y) of image `i` composited over the background, in sRGB-encoded [0, 1] (the protocol's space).
-    @inlinable public func color(_ i: Int, _ x: Int, _ y: Int) -> Vec3 {
+    /// Pixel (x, y) of image `i`: sRGB-encoded colour in [0, 1] and alpha (coverage).
+    @inlinable public func rgba(_ i: Int, _ x: Int, _ y: Int) -> (Vec3, Float) {
         let image = images[i].rgba
         let base = (y * image.width + x) * 4
-        let a = Float(image.samples[base + 3]) / 255
-        let c = Vec3(Float(image.samples[base]), Float(image.samples[base + 1]), Float(image.samples[base + 2])) / 255
+        return (Vec3(Float(image.samples[base]), Float(image.samples[base + 1]), Float(image.samples[base + 2])) / 255,
+                Float(image.samples[base + 3]) / 255)
+    }
+
+    /// Pixel (x, y) of image `i` composited over the background, in sRGB-encoded [0, 1] (the protocol's space).
+    @inlinable public func color(_ i: Int, _ x: Int, _ y: Int) -> Vec3 {
+        let (c, a) = rgba(i, x, y)
         return c * a + background * (1 - a)
     }
 

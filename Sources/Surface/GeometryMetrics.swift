@@ -1,3 +1,4 @@
+import Dispatch
 import Geometry
 
 /// Points sampled uniformly by area on a mesh's surface, deterministic for a seed.
@@ -29,71 +30,84 @@ public func sampleSurface(_ mesh: TriangleMesh, count: Int, seed: UInt64 = 0) ->
     return points
 }
 
-/// Exact nearest-neighbour distances to a fixed set of points, through a uniform grid of cells.
+/// Exact nearest-neighbour distances to a fixed set of points: a k-d tree stored implicitly (each node's
+/// point is the median of its range along the range's widest axis), so queries cost O(log n) wherever they are.
 public struct PointIndex: Sendable {
+    /// Points reordered into tree order; `axis[m]` is the split axis of the node at the middle of its range.
     let points: [Vec3d]
-    let lower: Vec3d
-    let cell: Double
-    let dims: SIMD3<Int>
-    /// Points sorted by cell; `start[c] ..< start[c + 1]` are cell c's.
-    let start: [Int32]
-    let sorted: [Vec3d]
+    let axis: [UInt8]
 
-    /// `bounds` must contain every query point as well as `points`.
-    public init(_ points: [Vec3d], bounds: Bounds3) {
+    /// `bounds` is accepted for callers that know the region; the tree does not need it.
+    public init(_ points: [Vec3d], bounds: Bounds3? = nil) {
         precondition(!points.isEmpty)
-        self.points = points
-        let extent = pointwiseMax(bounds.upper - bounds.lower, Vec3d(repeating: 1e-9))
-        // about two points per cell if they filled the box's surface-like shell
-        let cell = max(extent.max() / max(1, (Double(points.count) / 2).squareRoot()), 1e-9)
-        let dims = SIMD3<Int>(Int((extent.x / cell).rounded(.up)) + 1, Int((extent.y / cell).rounded(.up)) + 1, Int((extent.z / cell).rounded(.up)) + 1)
-        lower = bounds.lower; self.cell = cell; self.dims = dims
-        func cellIndex(_ p: Vec3d) -> Int {
-            let q = (p - bounds.lower) / cell
-            let i = min(max(Int(q.x), 0), dims.x - 1), j = min(max(Int(q.y), 0), dims.y - 1), k = min(max(Int(q.z), 0), dims.z - 1)
-            return (k * dims.y + j) * dims.x + i
+        var p = points
+        var axis = [UInt8](repeating: 0, count: points.count)
+        // iterative build over (lo, hi) ranges
+        var stack: [(Int, Int)] = [(0, points.count)]
+        while let (lo, hi) = stack.popLast() {
+            guard hi - lo > 1 else { continue }
+            var lower = Vec3d(repeating: .infinity), upper = Vec3d(repeating: -.infinity)
+            for i in lo..<hi { lower = pointwiseMin(lower, p[i]); upper = pointwiseMax(upper, p[i]) }
+            let extent = upper - lower
+            let a = extent.x >= extent.y && extent.x >= extent.z ? 0 : (extent.y >= extent.z ? 1 : 2)
+            let mid = (lo + hi) / 2
+            Self.select(&p, lo, hi, mid, a)
+            axis[mid] = UInt8(a)
+            stack.append((lo, mid)); stack.append((mid + 1, hi))
         }
-        var counts = [Int32](repeating: 0, count: dims.x * dims.y * dims.z + 1)
-        let cells = points.map(cellIndex)
-        for c in cells { counts[c + 1] += 1 }
-        for c in 1..<counts.count { counts[c] += counts[c - 1] }
-        var fill = counts
-        var sorted = [Vec3d](repeating: .zero, count: points.count)
-        for (p, c) in zip(points, cells) { sorted[Int(fill[c])] = p; fill[c] += 1 }
-        start = counts; self.sorted = sorted
+        self.points = p; self.axis = axis
+    }
+
+    /// Quickselect: puts the element of rank `k` (along axis `a`) at `k`, smaller ones before it, larger after.
+    static func select(_ p: inout [Vec3d], _ lo: Int, _ hi: Int, _ k: Int, _ a: Int) {
+        var lo = lo, hi = hi - 1
+        while lo < hi {
+            let pivot = p[(lo + hi) / 2][a]
+            var i = lo, j = hi
+            while i <= j {
+                while p[i][a] < pivot { i += 1 }
+                while p[j][a] > pivot { j -= 1 }
+                if i <= j { p.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return }
+        }
+    }
+
+    /// `nearestDistance` of every query, on all cores, in order.
+    public func nearestDistances(_ queries: [Vec3d]) -> [Double] {
+        var out = [Double](repeating: 0, count: queries.count)
+        let chunk = 4096, chunks = (queries.count + chunk - 1) / chunk
+        out.withUnsafeMutableBufferPointer { buffer in
+            let target = UnsafeSendablePointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for i in (c * chunk)..<min(queries.count, (c + 1) * chunk) { target.pointer[i] = nearestDistance(queries[i]) }
+            }
+        }
+        return out
     }
 
     /// Distance from `q` to the nearest indexed point.
     public func nearestDistance(_ q: Vec3d) -> Double {
-        let g = (q - lower) / cell
-        let c = SIMD3<Int>(min(max(Int(g.x), 0), dims.x - 1), min(max(Int(g.y), 0), dims.y - 1), min(max(Int(g.z), 0), dims.z - 1))
         var best = Double.infinity
-        let maxShell = dims.max()
-        var r = 0
-        while r <= maxShell {
-            // visit the cells whose Chebyshev distance from c is exactly r
-            for k in max(0, c.z - r)...min(dims.z - 1, c.z + r) {
-                for j in max(0, c.y - r)...min(dims.y - 1, c.y + r) {
-                    let onFace = abs(k - c.z) == r || abs(j - c.y) == r
-                    func visit(_ i: Int) {
-                        let id = (k * dims.y + j) * dims.x + i
-                        for s in Int(start[id])..<Int(start[id + 1]) {
-                            let d = sorted[s] - q
-                            best = min(best, dot(d, d))
-                        }
-                    }
-                    if onFace {
-                        for i in max(0, c.x - r)...min(dims.x - 1, c.x + r) { visit(i) }
-                    } else {
-                        if c.x - r >= 0 { visit(c.x - r) }
-                        if r > 0 && c.x + r < dims.x { visit(c.x + r) }
-                    }
-                }
+        func search(_ lo: Int, _ hi: Int) {
+            guard lo < hi else { return }
+            let mid = (lo + hi) / 2
+            let p = points[mid]
+            let d = p - q
+            best = min(best, dot(d, d))
+            guard hi - lo > 1 else { return }
+            let a = Int(axis[mid])
+            let delta = q[a] - p[a]
+            // the side of the split holding q first; the other only if the split plane is nearer than the best
+            if delta < 0 {
+                search(lo, mid)
+                if delta * delta < best { search(mid + 1, hi) }
+            } else {
+                search(mid + 1, hi)
+                if delta * delta < best { search(lo, mid) }
             }
-            // every point beyond this shell is at least r cells away from q's cell
-            if best.squareRoot() <= Double(r) * cell { break }
-            r += 1
         }
+        search(0, points.count)
         return best.squareRoot()
     }
 }
@@ -131,7 +145,7 @@ public struct SurfaceComparison: Sendable {
         for x in p { box.include(x) }
         let threshold = thresholdFraction * diagonal
         let toTruth = PointIndex(g, bounds: box), toPredicted = PointIndex(p, bounds: box)
-        let dp = p.map(toTruth.nearestDistance), dg = g.map(toPredicted.nearestDistance)
+        let dp = toTruth.nearestDistances(p), dg = toPredicted.nearestDistances(g)
         let accuracy = dp.reduce(0, +) / Double(dp.count), completeness = dg.reduce(0, +) / Double(dg.count)
         let precision = Double(dp.filter { $0 < threshold }.count) / Double(dp.count)
         let recall = Double(dg.filter { $0 < threshold }.count) / Double(dg.count)

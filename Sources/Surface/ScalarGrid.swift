@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Geometry
 
 /// Scalar values on a regular lattice: point (i, j, k) sits at `origin + (i, j, k) · spacing` and is stored at
@@ -55,4 +57,83 @@ public struct ScalarGrid: Sendable {
         }
         return g
     }
+}
+
+extension ScalarGrid {
+    /// Raises every point at or below `iso` that cannot be reached from the lattice's boundary through points at
+    /// or below `iso` (6-connected) to `fill`: the unobserved inside of closed objects, which a radiance field
+    /// leaves at arbitrary density and which would otherwise become inner shells. Returns how many points changed.
+    @discardableResult
+    public mutating func fillEnclosedRegions(below iso: Float, with fill: Float) -> Int {
+        var reached = [Bool](repeating: false, count: values.count)
+        var stack: [Int32] = []
+        let sx = 1, sy = nx, sz = nx * ny
+        func push(_ index: Int) {
+            if !reached[index] && values[index] <= iso { reached[index] = true; stack.append(Int32(index)) }
+        }
+        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx where i == 0 || j == 0 || k == 0 || i == nx - 1 || j == ny - 1 || k == nz - 1 {
+            push((k * ny + j) * nx + i)
+        } } }
+        while let top = stack.popLast() {
+            let index = Int(top)
+            let i = index % nx, j = (index / nx) % ny, k = index / sz
+            if i > 0 { push(index - sx) }; if i < nx - 1 { push(index + sx) }
+            if j > 0 { push(index - sy) }; if j < ny - 1 { push(index + sy) }
+            if k > 0 { push(index - sz) }; if k < nz - 1 { push(index + sz) }
+        }
+        var changed = 0
+        for index in values.indices where !reached[index] && values[index] <= iso { values[index] = fill; changed += 1 }
+        return changed
+    }
+}
+
+extension ScalarGrid {
+    /// The grid convolved with a Gaussian of standard deviation `sigma` lattice steps (separable, truncated at 3σ,
+    /// renormalised at the lattice's edges). Each point's value is computed in a fixed order: deterministic.
+    public func gaussianBlurred(sigma: Double) -> ScalarGrid {
+        guard sigma > 0 else { return self }
+        let radius = Int((3 * sigma).rounded(.up))
+        let kernel = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
+        var current = values
+        let dims = [nx, ny, nz], strides = [1, nx, nx * ny]
+        for axis in 0..<3 {
+            let n = dims[axis], step = strides[axis]
+            var next = [Float](repeating: 0, count: current.count)
+            current.withUnsafeBufferPointer { src in
+                next.withUnsafeMutableBufferPointer { dst in
+                    let s = UnsafeSendablePointer(src.baseAddress!), d = UnsafeSendablePointer(UnsafeMutablePointer(mutating: dst.baseAddress!))
+                    // every line along `axis` is independent
+                    let lines = current.count / n
+                    DispatchQueue.concurrentPerform(iterations: 64) { part in
+                        for line in stride(from: part, to: lines, by: 64) {
+                            // the line's first point: decompose the line index over the two other axes
+                            let base: Int
+                            switch axis {
+                            case 0: base = line * nx
+                            case 1: base = (line / nx) * nx * ny + line % nx
+                            default: base = line
+                            }
+                            for i in 0..<n {
+                                var sum: Float = 0, weight: Float = 0
+                                for k in max(-radius, -i)...min(radius, n - 1 - i) {
+                                    let w = kernel[k + radius]
+                                    sum += w * s.pointer[base + (i + k) * step]; weight += w
+                                }
+                                d.pointer[base + i * step] = sum / weight
+                            }
+                        }
+                    }
+                }
+            }
+            current = next
+        }
+        return ScalarGrid(nx: nx, ny: ny, nz: nz, origin: origin, spacing: spacing, values: current)
+    }
+}
+
+/// A raw pointer that may be shared by concurrently running closures that touch disjoint elements.
+struct UnsafeSendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+    init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
 }

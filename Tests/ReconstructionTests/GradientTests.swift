@@ -120,3 +120,59 @@ func lossAndGradient(_ grid: RadianceGrid<Double>, origin: SIMD3<Double>, direct
         }
     }
 }
+
+/// The distortion loss of one ray and its analytic density gradient.
+func distortionAndGradient(_ grid: RadianceGrid<Double>, origin: SIMD3<Double>, direction: SIMD3<Double>) -> (Double, [Double]) {
+    var gradDensity = [Double](repeating: 0, count: grid.density.count)
+    let samples = UnsafeMutablePointer<RaySample<Double>>.allocate(capacity: 4096)
+    defer { samples.deallocate() }
+    let loss: Double = grid.density.withUnsafeBufferPointer { density in
+        grid.sh.withUnsafeBufferPointer { sh in
+            let view = FieldView<Double>(density: density.baseAddress!, sh: sh.baseAddress!, resolution: grid.resolution, lower: grid.lower,
+                                         spacing: grid.spacing, stepScale: 0.5, occupancy: nil, blockSize: 4)
+            let result = view.render(origin: origin, direction: direction, jitter: 0.3, background: .zero, samples: samples, capacity: 4096)
+            return gradDensity.withUnsafeMutableBufferPointer { gd in
+                view.distortion(samples: samples, count: result.sampleCount, scale: 1, gradDensity: gd.baseAddress!)
+            }
+        }
+    }
+    return (loss, gradDensity)
+}
+
+@Suite struct DistortionTests {
+    @Test(arguments: [UInt64(4), 5, 6])
+    func distortionGradientMatchesFiniteDifferences(seed: UInt64) {
+        var grid = randomGrid(resolution: 6, seed: seed)
+        var rng = RandomStream(seed: seed, 7)
+        let origin = SIMD3<Double>(-3, -0.4 + 0.8 * rng.nextDouble(), -0.3 + 0.6 * rng.nextDouble())
+        let direction = normalize(Vec3d(1, 0.3 * rng.nextDouble() - 0.15, 0.3 * rng.nextDouble() - 0.15))
+        let (loss, gradient) = distortionAndGradient(grid, origin: origin, direction: direction)
+        #expect(loss > 0)
+        let h = 1e-6
+        var checked = 0
+        for i in gradient.indices where gradient[i] != 0 || i == 0 {
+            let saved = grid.density[i]
+            grid.density[i] = saved + h
+            let up = distortionAndGradient(grid, origin: origin, direction: direction).0
+            grid.density[i] = saved - h
+            let down = distortionAndGradient(grid, origin: origin, direction: direction).0
+            grid.density[i] = saved
+            let numeric = (up - down) / (2 * h)
+            #expect(abs(numeric - gradient[i]) <= 1e-6 * max(1, abs(numeric)), "density[\(i)]: analytic \(gradient[i]), numeric \(numeric)")
+            checked += 1
+        }
+        #expect(checked > 8)
+    }
+
+    /// Weight gathered in one thin stretch costs less than the same weight spread along the ray.
+    @Test func concentratedWeightCostsLessThanSpreadWeight() {
+        let r = 8
+        func loss(_ fill: (Int) -> Double) -> Double {
+            var grid = RadianceGrid<Double>(resolution: r, lower: Vec3d(0, 0, 0), upper: Vec3d(1, 1, 1), initialDensity: 0)
+            for k in 0..<r { for j in 0..<r { for i in 0..<r { grid.density[(k * r + j) * r + i] = fill(i) } } }
+            return distortionAndGradient(grid, origin: SIMD3(-1, 0.5, 0.5), direction: SIMD3(1, 0, 0)).0
+        }
+        let thin = loss { $0 == 3 ? 60 : 0 }, spread = loss { _ in 2.5 }
+        #expect(thin < spread / 3, "thin \(thin), spread \(spread)")
+    }
+}

@@ -168,6 +168,7 @@ func errorMessage(_ json: String, file: String = "scenes/still.json", folder: UR
 
     @Test func builtInDefaultSceneDecodes() throws {
         let s = try BuiltinScenes.defaultScene()
-        #expect(s.views().count == 24 && s.objects.count == 4)
+        #expect(s.views().count == 72 && s.objects.count == 3)
+        #expect(s.views().filter { $0.split == .test }.count == 9)
     }
 }

@@ -1,0 +1,271 @@
+import ArgumentParser
+import Assets
+import Dataset
+import Exporters
+import Foundation
+import Geometry
+import Reconstruction
+import Surface
+
+/// Parses "x0,y0,z0,x1,y1,z1" into a box.
+func parseBounds(_ text: String, option: String) throws -> Bounds3 {
+    let v = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard v.count == 6, v.allSatisfy(\.isFinite), v[0] < v[3], v[1] < v[4], v[2] < v[5] else {
+        throw ValidationError("\(option): expected xmin,ymin,zmin,xmax,ymax,zmax with each min below its max, got \(text)")
+    }
+    return Bounds3(lower: Vec3d(v[0], v[1], v[2]), upper: Vec3d(v[3], v[4], v[5]))
+}
+
+/// What an export wrote, for the terminal and for `orbit run`'s report.
+struct ExportSummary {
+    var mesh: MeshExtraction?
+    var meshFiles: [URL] = []
+    var points: PointCloudExtraction?
+    var pointsFile: URL?
+    var loadSeconds = 0.0
+}
+
+/// The training views' cameras of a reconstruction, from the dataset its summary names; nil when that
+/// dataset is gone.
+func trainingCameras(_ reconstruction: URL) -> [Camera]? {
+    let summaryURL = reconstruction.appendingPathComponent(ReconstructionLayout.summary)
+    guard let data = try? Data(contentsOf: summaryURL),
+          let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let dataset = summary["dataset"] as? String,
+          let train = try? DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train) else { return nil }
+    return train.images.map(\.camera)
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a trained radiance field as a mesh (.glb, .gltf, .obj, .ply) and/or a point cloud (.ply).",
+        discussion: """
+        Meshes: marching cubes on the density at --threshold (default: the density at which the training views' rays \
+        reach half transmittance), normals from the density gradient, vertex colours from the field's view-independent \
+        colour, small disconnected pieces removed, simplified to --triangles with meshoptimizer. glTF/GLB and OBJ are \
+        written +Y up, PLY in Orbit's world coordinates (+Z up). Point clouds: points where the training views' rays \
+        terminate, kept when opaque and confirmed by other views, merged per voxel.
+        """)
+
+    @Argument(help: "Reconstruction folder (with checkpoint.orbitrf).")
+    var reconstruction: String
+
+    @Option(help: "Mesh file to write: .glb, .gltf, .obj or .ply.")
+    var mesh: String?
+
+    @Option(help: "Point cloud to write (.ply: x y z nx ny nz red green blue).")
+    var points: String?
+
+    @Option(help: "Marching-cubes lattice points per axis. Default: the field's own lattice.")
+    var resolution: Int?
+
+    @Option(help: "Surface definition: visibility (where the training views' rays reach half transmittance) or density (the density at --threshold). Default visibility.")
+    var surface: String = "visibility"
+
+    @Option(help: "Density level of the surface (1/m) with --surface density. Default: automatic, from the training views.")
+    var threshold: Float?
+
+    @Option(help: "Region to extract, xmin,ymin,zmin,xmax,ymax,zmax in metres. Default: the field's box.")
+    var bounds: String?
+
+    @Option(help: "Simplify the mesh to at most this many triangles (0 = keep all). Default 300000.")
+    var triangles = 300_000
+
+    @Option(help: "Remove mesh pieces with fewer triangles than this fraction of the largest. Default 0.01.")
+    var minComponent = 0.01
+
+    @Option(help: "Point cloud: one ray per N×N pixels of each training view. Default: automatic (about 2 M rays).")
+    var pointStride: Int?
+
+    @Flag(help: "Write PLY files as ASCII instead of binary.")
+    var ascii = false
+
+    @Flag(help: "Replace existing files.")
+    var overwrite = false
+
+    @Option(help: "Threads. Default: all cores.")
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if mesh == nil && points == nil { throw ValidationError("nothing to export: give --mesh FILE and/or --points FILE") }
+        if SurfaceDefinition(rawValue: surface) == nil { throw ValidationError("--surface: expected visibility or density, got \(surface)") }
+        if threshold != nil && surface != "density" { throw ValidationError("--threshold applies to --surface density; add --surface density") }
+        if let resolution, resolution < 8 || resolution > 1024 { throw ValidationError("--resolution: expected 8...1024, got \(resolution)") }
+        if let threshold, !(threshold > 0 && threshold.isFinite) { throw ValidationError("--threshold: expected a positive density, got \(threshold)") }
+        if triangles < 0 { throw ValidationError("--triangles: expected 0 (no simplification) or more, got \(triangles)") }
+        if !(0...1).contains(minComponent) { throw ValidationError("--min-component: expected a fraction in 0...1, got \(minComponent)") }
+        if let pointStride, pointStride < 1 { throw ValidationError("--point-stride: expected at least 1, got \(pointStride)") }
+        if let bounds { _ = try parseBounds(bounds, option: "--bounds") }
+    }
+
+    func run() throws {
+        do {
+            let summary = try export()
+            if !quiet { print(summary.lines.joined(separator: "\n")) }
+        } catch { fail(error) }
+    }
+
+    func export() throws -> ExportSummary {
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let folder = URL(fileURLWithPath: reconstruction)
+        let checkpointURL = folder.appendingPathComponent(ReconstructionLayout.checkpoint)
+        // every check that can fail cheaply comes before the expensive work
+        let meshFormat = try mesh.map { try MeshFormat(path: $0, asciiPLY: ascii) }
+        if let points, URL(fileURLWithPath: points).pathExtension.lowercased() != "ply" {
+            throw ExportError(path: points, message: "unknown point-cloud extension; point clouds are written as .ply")
+        }
+        var destinations: [URL] = []
+        if let mesh, let meshFormat { destinations += meshFormat.files(for: URL(fileURLWithPath: mesh)) }
+        if let points { destinations.append(URL(fileURLWithPath: points)) }
+        for url in destinations {
+            let directory = url.deletingLastPathComponent()
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ExportError(path: url.path, message: "the folder \(directory.path) does not exist; create it first")
+            }
+            guard FileManager.default.isWritableFile(atPath: directory.path) else {
+                throw ExportError(path: url.path, message: "the folder \(directory.path) is not writable; choose another destination")
+            }
+            if !overwrite && FileManager.default.fileExists(atPath: url.path) {
+                throw ExportError(path: url.path, message: "the file exists; pass --overwrite to replace it")
+            }
+        }
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+            throw OutputError(path: checkpointURL.path, message: "no checkpoint in this folder; is it the output folder of orbit reconstruct?")
+        }
+
+        var summary = ExportSummary()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let checkpoint = try Checkpoint.read(from: checkpointURL)
+        let grid = checkpoint.grid
+        let cameras = trainingCameras(folder)
+        summary.loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+
+        if let mesh, let meshFormat {
+            var settings = MeshExtractionSettings()
+            settings.resolution = resolution
+            settings.threshold = threshold
+            settings.surface = SurfaceDefinition(rawValue: surface) ?? .visibility
+            settings.bounds = try bounds.map { try parseBounds($0, option: "--bounds") }
+            settings.targetTriangles = triangles
+            settings.minComponentFraction = minComponent
+            // without the training views, the automatic threshold looks from cameras all around the field's box
+            let extraction = try grid.extractMesh(settings, cameras: cameras ?? surroundingCameras(Bounds3(lower: grid.lower, upper: grid.upper)),
+                                                  occupancy: checkpoint.occupancy, occupancyBlock: checkpoint.settings.occupancyBlock)
+            summary.mesh = extraction
+            summary.meshFiles = try MeshWriter.write(extraction.mesh, to: URL(fileURLWithPath: mesh), format: meshFormat,
+                                                     comment: "orbit mesh from \(folder.lastPathComponent); metres", overwrite: overwrite)
+        }
+        if let points {
+            guard let cameras else {
+                throw DatasetError(file: folder.appendingPathComponent(ReconstructionLayout.summary).path,
+                                   message: "point clouds are made from the training views, and the dataset this names cannot be read; restore it")
+            }
+            var settings = PointCloudSettings()
+            settings.pixelStride = pointStride
+            let extraction = grid.extractPointCloud(cameras: cameras, settings: settings, stepScale: checkpoint.settings.stepScale,
+                                                    occupancy: checkpoint.occupancy, blockSize: checkpoint.settings.occupancyBlock, threads: threadCount)
+            guard extraction.cloud.count > 0 else {
+                throw ExtractionError(message: "no point passed the opacity and agreement filters; the field may be empty or untrained")
+            }
+            summary.points = extraction
+            summary.pointsFile = try PointCloudWriter.write(extraction.cloud, to: URL(fileURLWithPath: points), ascii: ascii,
+                                                            comment: "orbit point cloud; world coordinates, metres, +Z up", overwrite: overwrite)
+        }
+        return summary
+    }
+}
+
+extension ExportSummary {
+    var lines: [String] {
+        func size(_ url: URL) -> String {
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            return String(format: "%.1f MB", Double(bytes ?? 0) / 1e6)
+        }
+        var out: [String] = []
+        if let m = mesh, let file = meshFiles.first {
+            let level = m.surface == .visibility ? "visibility surface" : String(format: "density %.4g%@", m.threshold, m.automaticThreshold ? " (automatic)" : "")
+            out.append(String(format: "orbit: mesh: %d triangles (%d before simplification, %d pieces removed), %@ → %@ (%@); extracted in %.1f s, simplified in %.1f s",
+                              m.mesh.triangleCount, m.rawTriangles, m.componentsRemoved, level,
+                              file.path, size(file), m.extractionSeconds, m.simplificationSeconds))
+        }
+        if let p = points, let file = pointsFile {
+            out.append(String(format: "orbit: points: %d (from %d rays at stride %d; %d opaque, %d confirmed by other views) → %@ (%@) in %.1f s",
+                              p.cloud.count, p.rays, p.pixelStride, p.opaque, p.agreed, file.path, size(file), p.seconds))
+        }
+        return out
+    }
+}
+
+struct EvalMesh: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval-mesh",
+        abstract: "Compare a mesh with a ground-truth mesh: Chamfer-L1 and F-score.",
+        discussion: """
+        Both surfaces are sampled uniformly by area; Chamfer-L1 is the mean of the two directions' mean nearest-neighbour \
+        distances, divided by the ground truth's bounding-box diagonal; the F-score counts samples within --fraction of that \
+        diagonal. .glb, .gltf and .obj files are read +Y up and .ply files +Z up, as orbit export writes them.
+        """)
+
+    @Argument(help: "The mesh to evaluate (e.g. from orbit export).")
+    var predicted: String
+
+    @Argument(help: "The ground truth (e.g. ground_truth.ply from orbit generate).")
+    var groundTruth: String
+
+    @Option(help: "Compare only inside this box, xmin,ymin,zmin,xmax,ymax,zmax (e.g. the reconstruction's bounds).")
+    var bounds: String?
+
+    @Option(help: "Surface samples on each mesh. Default 200000.")
+    var samples = 200_000
+
+    @Option(help: "F-score distance as a fraction of the ground truth's diagonal. Default 0.01.")
+    var fraction = 0.01
+
+    @Option(help: "Also write the figures to this JSON file.")
+    var json: String?
+
+    func validate() throws {
+        if samples < 1000 || samples > 10_000_000 { throw ValidationError("--samples: expected 1000...10000000, got \(samples)") }
+        if !(fraction > 0 && fraction < 1) { throw ValidationError("--fraction: expected a value in (0, 1), got \(fraction)") }
+        if let bounds { _ = try parseBounds(bounds, option: "--bounds") }
+    }
+
+    func run() throws {
+        do {
+            let result = try compare()
+            print(result.line)
+            if let json { try AtomicFile.write(Data((result.json.rendered() + "\n").utf8), to: URL(fileURLWithPath: json)) }
+        } catch { fail(error) }
+    }
+
+    func compare() throws -> SurfaceComparison {
+        let p = try loadMeshForMetrics(predicted), g = try loadMeshForMetrics(groundTruth)
+        let crop = try bounds.map { try parseBounds($0, option: "--bounds") }
+        guard let result = SurfaceComparison.compare(predicted: p, groundTruth: g, samples: samples, thresholdFraction: fraction, crop: crop) else {
+            throw ExtractionError(message: "\(crop == nil ? "a mesh has no area" : "no surface inside --bounds"): nothing to compare")
+        }
+        return result
+    }
+}
+
+/// A mesh in world coordinates: +Y-up formats (glTF, OBJ) are turned +Z up, as `orbit export` wrote them.
+func loadMeshForMetrics(_ path: String) throws -> TriangleMesh {
+    let up = (try? MeshFormat(path: path).upAxis) ?? "z"
+    return try MeshImporter.load(URL(fileURLWithPath: path), options: .init(upAxis: up)).merged
+}
+
+extension SurfaceComparison {
+    var line: String {
+        String(format: "orbit: Chamfer-L1 %.5f of the diagonal (accuracy %.4f m, completeness %.4f m); F-score@%.3g %.4f (precision %.4f, recall %.4f); diagonal %.3f m, %d samples",
+               chamferL1, accuracy, completeness, threshold / diagonal, fScore, precision, recall, diagonal, samples)
+    }
+    var json: JSONOutput {
+        .object([("chamfer_l1", .number(chamferL1)), ("accuracy_m", .number(accuracy)), ("completeness_m", .number(completeness)),
+                 ("f_score", .number(fScore)), ("precision", .number(precision)), ("recall", .number(recall)),
+                 ("threshold_m", .number(threshold)), ("diagonal_m", .number(diagonal)), ("samples", .integer(samples))])
+    }
+}

@@ -1,0 +1,317 @@
+import Dispatch
+import Foundation
+import Geometry
+import RealModule
+import Surface
+
+/// Which scalar field marching cubes runs on.
+public enum SurfaceDefinition: String, Sendable, CaseIterable {
+    /// The density (smoothed, see `smoothing`) at a threshold.
+    case density
+    /// The density's visibility from the training views: a point is outside when some view's ray passes it before
+    /// reaching half transmittance (the ray's median depth), inside otherwise. Inner fog, holes where the density is
+    /// spread thin, and floaters that other views see through all disappear.
+    case visibility
+}
+
+/// How a mesh is taken from the field (`orbit export --mesh`).
+public struct MeshExtractionSettings: Sendable {
+    /// Default `.visibility`: on the built-in scene after four minutes of training it scores F 0.9+ where the
+    /// density threshold scores about 0.5 (docs/benchmarks.md).
+    public var surface = SurfaceDefinition.visibility
+    /// Marching-cubes lattice points per axis; nil = the field's own lattice (no resampling).
+    public var resolution: Int? = nil
+    /// `.visibility`: a view's ray meets the surface where the field has absorbed this fraction of it. Default 0.05,
+    /// the front of the surface: fields trained for minutes spread a surface's density over a few lattice steps, and
+    /// the half-way point lies a step or two inside (F-score 0.78 → 0.86 on the built-in scene, docs/benchmarks.md).
+    public var visibilityAbsorption = 0.05
+    /// `.visibility`: a point is outside when at least this fraction of the views that frame it (at least 2, at most
+    /// 32) see it in front of their surface. One view is not enough: a single ray that leaks through a thin patch
+    /// would carve a tunnel into the inside. Default 0.1.
+    public var freeViewFraction = 0.1
+    /// Density level of the surface (1/m) for `.density`; nil = automatic (`automaticThreshold`).
+    public var threshold: Float? = nil
+    /// Region to extract; nil = the field's box.
+    public var bounds: Bounds3? = nil
+    /// Simplify to at most this many triangles; 0 = keep every triangle.
+    public var targetTriangles = 300_000
+    /// Connected pieces with fewer triangles than this fraction of the largest are removed as floaters.
+    public var minComponentFraction = 0.01
+    /// Fill regions below the threshold that are enclosed by the surface (no ray reached them, so their density
+    /// is arbitrary) so that only the outer surface is extracted.
+    public var fillEnclosed = true
+    /// Standard deviation, in lattice steps, of a Gaussian applied to the density (after the ReLU) before the
+    /// threshold; 0 = none. See `extractMesh`.
+    public var smoothing = 1.0
+    public init() {}
+}
+
+/// A mesh taken from the field and what happened on the way.
+public struct MeshExtraction: Sendable {
+    public var mesh: TriangleMesh
+    public var surface: SurfaceDefinition
+    public var threshold: Float
+    public var automaticThreshold: Bool
+    public var resolution: Int
+    public var rawTriangles: Int
+    public var componentsRemoved: Int
+    /// meshoptimizer's error after simplification, relative to the mesh's extent (0 when not simplified).
+    public var simplificationError: Float
+    public var extractionSeconds: Double
+    public var simplificationSeconds: Double
+}
+
+/// A failure of extraction that names what to change.
+public struct ExtractionError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
+func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+extension RadianceGrid where S == Float {
+    /// The density lattice as a scalar grid: the field's own points, or resampled (trilinearly) at
+    /// `resolution` points per axis over `bounds`.
+    public func densityGrid(resolution n: Int? = nil, bounds: Bounds3? = nil) -> ScalarGrid {
+        let own = ScalarGrid(nx: resolution, ny: resolution, nz: resolution, origin: lower, spacing: spacing, values: density)
+        guard n != nil || bounds != nil else { return own }
+        let box = bounds ?? Bounds3(lower: lower, upper: upper), count = n ?? resolution
+        let step = (box.upper - box.lower) / Double(count - 1)
+        var values = [Float](repeating: 0, count: count * count * count)
+        values.withUnsafeMutableBufferPointer { out in
+            let target = UnsafeSendable(out.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: count) { k in
+                for j in 0..<count { for i in 0..<count {
+                    target.pointer[(k * count + j) * count + i] = own.sample(box.lower + Vec3d(Double(i), Double(j), Double(k)) * step)
+                } }
+            }
+        }
+        return ScalarGrid(nx: count, ny: count, nz: count, origin: box.lower, spacing: step, values: values)
+    }
+
+    /// The view-independent colour at a point: the sigmoid of the constant spherical-harmonic term, as the
+    /// renderer computes it, sRGB-encoded like the training images.
+    public func viewIndependentColor(at p: Vec3d) -> Vec3 {
+        let q = (p - lower) / spacing
+        let r = resolution
+        func split(_ x: Double) -> (Int, Float) {
+            let c = min(max(x, 0), Double(r - 1)); let i = min(Int(c), r - 2); return (i, Float(c - Double(i)))
+        }
+        let (i, fx) = split(q.x), (j, fy) = split(q.y), (k, fz) = split(q.z)
+        var sum = Vec3.zero
+        for corner in 0..<8 {
+            let dx = corner & 1, dy = (corner >> 1) & 1, dz = corner >> 2
+            let w = (dx == 1 ? fx : 1 - fx) * (dy == 1 ? fy : 1 - fy) * (dz == 1 ? fz : 1 - fz)
+            let index = ((k + dz) * r + (j + dy)) * r + (i + dx)
+            sum += w * Vec3(sh[index * 12], sh[index * 12 + 4], sh[index * 12 + 8])
+        }
+        let x = sum * Float(SphericalHarmonics.c0)
+        return Vec3(1 / (1 + Float.exp(-x.x)), 1 / (1 + Float.exp(-x.y)), 1 / (1 + Float.exp(-x.z)))
+    }
+
+    /// The density at which rays from `cameras` reach half transmittance, as a median over many rays: the level
+    /// set the views themselves see as the surface (∫σ dt = ln 2 along each ray). Rays that never reach half
+    /// transmittance do not vote. nil when no ray does (an empty field).
+    public func automaticThreshold(cameras: [Camera], field: ScalarGrid? = nil, raysPerAxis: Int = 48, maxCameras: Int = 32) -> Float? {
+        guard !cameras.isEmpty else { return nil }
+        let field = field ?? densityGrid()
+        let chosen = (0..<min(maxCameras, cameras.count)).map { cameras[$0 * cameras.count / min(maxCameras, cameras.count)] }
+        let box = field.bounds
+        let step = 0.5 * field.spacing.min()
+        let target = Double.log(2.0)
+        let votes = ResultSlots<[Float]>(count: chosen.count)
+        DispatchQueue.concurrentPerform(iterations: chosen.count) { c in
+            let camera = chosen[c]
+            var found: [Float] = []
+            for a in 0..<raysPerAxis { for b in 0..<raysPerAxis {
+                let x = (Double(a) + 0.5) / Double(raysPerAxis) * Double(camera.width), y = (Double(b) + 0.5) / Double(raysPerAxis) * Double(camera.height)
+                let o = camera.origin, d = camera.worldDirection(x: x, y: y)
+                guard let (t0, t1) = box.intersect(origin: o, direction: d) else { continue }
+                var t = t0, tau = 0.0, previous = 0.0
+                while t <= t1 {
+                    let sigma = Double(max(0, field.sample(o + t * d)))
+                    // optical depth over this step with σ linear in between: τ(s) = τ₀ + σ₀ s + (σ₁ − σ₀) s² / 2δ
+                    let next = tau + (previous + sigma) / 2 * step
+                    if next >= target && t > t0 {
+                        let a2 = (sigma - previous) / (2 * step), a1 = previous, a0 = tau - target
+                        let s = abs(a2) < 1e-12 ? -a0 / max(a1, 1e-12) : (-a1 + (a1 * a1 - 4 * a2 * a0).squareRoot()) / (2 * a2)
+                        found.append(Float(previous + (sigma - previous) * min(max(s, 0), step) / step))
+                        break
+                    }
+                    tau = next; previous = sigma; t += step
+                }
+            } }
+            votes.set(c, found)
+        }
+        let all = votes.values.flatMap { $0! }.sorted()
+        return all.isEmpty ? nil : all[all.count / 2]
+    }
+
+    /// Marching cubes on the density, normals from its gradient, colours from the view-independent colour seen
+    /// looking at the surface from just outside, small components removed, simplified with meshoptimizer.
+    /// `cameras` (the training views) set the automatic threshold.
+    /// `occupancy` (blocks of `occupancyBlock`³ cells, from the trainer or checkpoint) speeds up the renders.
+    public func extractMesh(_ settings: MeshExtractionSettings, cameras: [Camera], occupancy: [UInt8]? = nil, occupancyBlock: Int = 4) throws -> MeshExtraction {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let automatic = settings.threshold == nil
+        var density = densityGrid(resolution: settings.resolution, bounds: settings.bounds)
+        for i in density.values.indices { density.values[i] = max(0, density.values[i]) }
+        density = density.gaussianBlurred(sigma: settings.smoothing)
+        var field = density
+        var threshold: Float
+        switch settings.surface {
+        case .density:
+            guard let t = settings.threshold ?? automaticThreshold(cameras: cameras, field: density) else {
+                throw ExtractionError(message: "the field is empty: no training ray reaches half transmittance, so there is no surface to extract")
+            }
+            threshold = t
+        case .visibility:
+            guard !cameras.isEmpty else { throw ExtractionError(message: "the visibility surface needs the training views' cameras") }
+            field = visibilityField(like: density, cameras: cameras, absorbed: settings.visibilityAbsorption, freeFraction: settings.freeViewFraction,
+                                    stepScale: 0.5, occupancy: occupancy, blockSize: occupancyBlock,
+                                    threads: ProcessInfo.processInfo.activeProcessorCount)
+            threshold = 0
+        }
+        if settings.fillEnclosed { field.fillEnclosedRegions(below: threshold, with: threshold + abs(threshold) + 1) }
+        var mesh = MarchingCubes.extract(field, iso: threshold)
+        let rawTriangles = mesh.triangleCount
+        guard rawTriangles > 0 else {
+            let peak = field.values.max() ?? 0
+            throw ExtractionError(message: String(format: "the threshold %g gives an empty mesh (the density peaks at %g in this region); use a lower --threshold or leave it out for the automatic one", threshold, peak))
+        }
+        let (cleaned, removed) = MeshCleanup.removeSmallComponents(mesh, minFraction: settings.minComponentFraction)
+        mesh = cleaned
+        attachNormalsAndColors(&mesh, field: density)
+        let extracted = seconds(since: start)
+        let simplifyStart = DispatchTime.now().uptimeNanoseconds
+        var error: Float = 0
+        if settings.targetTriangles > 0 { (mesh, error) = MeshCleanup.simplify(mesh, targetTriangles: settings.targetTriangles) }
+        return MeshExtraction(mesh: mesh, surface: settings.surface, threshold: threshold, automaticThreshold: automatic, resolution: field.nx, rawTriangles: rawTriangles,
+                              componentsRemoved: removed, simplificationError: error, extractionSeconds: extracted,
+                              simplificationSeconds: seconds(since: simplifyStart))
+    }
+
+    /// How far inside the visibility hull each point of `like`'s lattice is, metres (positive inside): the minimum
+    /// over the training views that frame the point of (distance from the camera − the median depth of the pixel it
+    /// projects to), clamped to ±4 lattice steps. Views whose ray at that pixel never reaches half transmittance see
+    /// straight through. Median depths come from renders at about 400 × 400 pixels or the views' own size, if smaller.
+    public func visibilityField(like grid: ScalarGrid, cameras: [Camera], absorbed: Double, freeFraction: Double, stepScale: Double,
+                                occupancy: [UInt8]?, blockSize: Int, threads: Int) -> ScalarGrid {
+        let surfaceLevel = 1 - absorbed
+        // no point needs more free views than this, so a point is settled once this many see it free by the cap
+        let most = min(32, max(2, Int((freeFraction * Double(cameras.count)).rounded(.up))))
+        let cap = Float(4 * grid.spacing.max())
+        let views = cameras.map { c -> Camera in
+            let s = max(1, max(c.width, c.height) / 400)
+            return Camera(width: max(1, c.width / s), height: max(1, c.height / s), fx: c.fx / Double(s), fy: c.fy / Double(s),
+                          cx: c.cx / Double(s), cy: c.cy / Double(s), cameraToWorld: c.cameraToWorld)
+        }
+        let depths = views.map { render(camera: $0, background: .zero, stepScale: stepScale, occupancy: occupancy, blockSize: blockSize, threads: threads,
+                                       surfaceTransmittance: Float(surfaceLevel)).medianDepth }
+        let rays = views.map { PixelRays($0) }
+        var values = [Float](repeating: 0, count: grid.values.count)
+        let nx = grid.nx, ny = grid.ny, nz = grid.nz
+        values.withUnsafeMutableBufferPointer { out in
+            let target = UnsafeSendable(out.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: nz) { k in
+                for j in 0..<ny { for i in 0..<nx {
+                    let p = grid.origin + Vec3d(Double(i), Double(j), Double(k)) * grid.spacing
+                    let q = Vec3(Float(p.x), Float(p.y), Float(p.z))
+                    // the `agreeing` smallest values of (distance − surface depth) over the views, ascending
+                    var smallest = [Float](repeating: cap, count: most)
+                    var framed = 0
+                    for (v, view) in views.enumerated() {
+                        let r = rays[v]
+                        let d = q - r.origin
+                        let z = -dot(d, r.back)
+                        guard z > 0 else { continue }
+                        let x = r.cx + r.fx * dot(d, r.right) / z, y = r.cy - r.fy * dot(d, r.up) / z
+                        guard x >= 0, y >= 0, x < Float(view.width), y < Float(view.height) else { continue }
+                        let surface = depths[v][Int(y) * view.width + Int(x)]
+                        framed += 1
+                        var value = max(length(d) - surface, -cap)   // negative: this view sees the point in front of its surface
+                        for m in 0..<most where value < smallest[m] { swap(&value, &smallest[m]) }
+                        if smallest[most - 1] <= -cap { break }
+                    }
+                    let needed = min(most, framed, max(2, Int((freeFraction * Double(framed)).rounded(.up))))
+                    let inside = smallest[max(needed, 1) - 1]
+                    // no view frames the point: nothing says it is solid
+                    target.pointer[(k * ny + j) * nx + i] = framed > 0 ? inside : -cap
+                } }
+            }
+        }
+        return ScalarGrid(nx: nx, ny: ny, nz: nz, origin: grid.origin, spacing: grid.spacing, values: values)
+    }
+
+    /// Per vertex: the unit normal −∇σ / |∇σ| (the adjacent faces' area-weighted normal where the gradient vanishes
+    /// or strays more than 60° from it), and the
+    /// colour a ray along −n starting 1.5 lattice steps outside composites from the view-independent colour.
+    func attachNormalsAndColors(_ mesh: inout TriangleMesh, field: ScalarGrid) {
+        var sums = [Vec3](repeating: .zero, count: mesh.positions.count)
+        for t in 0..<mesh.triangleCount {
+            let i = (0..<3).map { Int(mesh.indices[3 * t + $0]) }
+            let n = cross(mesh.positions[i[1]] - mesh.positions[i[0]], mesh.positions[i[2]] - mesh.positions[i[0]])
+            for v in i { sums[v] += n }
+        }
+        let h = spacing.min()
+        let positions = mesh.positions, faceNormals = sums
+        let count = positions.count, chunk = 4096
+        let normals = ResultSlots<[Vec3]>(count: (count + chunk - 1) / chunk), colors = ResultSlots<[Vec3]>(count: (count + chunk - 1) / chunk)
+        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
+            var ns: [Vec3] = [], cs: [Vec3] = []
+            for v in (c * chunk)..<min(count, (c + 1) * chunk) {
+                let p = Vec3d(Double(positions[v].x), Double(positions[v].y), Double(positions[v].z))
+                let g = -field.gradient(p)
+                let face = length(faceNormals[v]) > 0 ? normalize(faceNormals[v]) : Vec3(0, 0, 1)
+                // inside fog the density gradient can point anywhere; the mesh's own normal decides there
+                let n = length(g) > 1e-12 && dot(normalize(g), face) > 0.5 ? normalize(g) : face
+                ns.append(n)
+                let nd = Vec3d(Double(n.x), Double(n.y), Double(n.z))
+                var transmittance = 1.0, color = Vec3.zero, weight: Float = 0
+                for s in 0..<7 {
+                    let q = p + (1.5 - 0.5 * Double(s)) * h * nd
+                    let alpha = 1 - Double.exp(-Double(max(0, field.sample(q))) * 0.5 * h)
+                    let w = Float(transmittance * alpha)
+                    color += w * viewIndependentColor(at: q); weight += w
+                    transmittance *= 1 - alpha
+                }
+                let encoded = weight > 1e-4 ? color / weight : viewIndependentColor(at: p)
+                cs.append(Vec3(SRGB.decode(encoded.x), SRGB.decode(encoded.y), SRGB.decode(encoded.z)))
+            }
+            normals.set(c, ns); colors.set(c, cs)
+        }
+        mesh.normals = normals.values.flatMap { $0! }
+        mesh.colors = colors.values.flatMap { $0! }
+    }
+}
+
+extension Bounds3 {
+    /// The parameter range [t0, t1] (t0 ≥ 0) where the ray is inside the box, or nil.
+    public func intersect(origin o: Vec3d, direction d: Vec3d) -> (Double, Double)? {
+        var t0 = 0.0, t1 = Double.infinity
+        for a in 0..<3 {
+            if d[a] == 0 {
+                if o[a] < lower[a] || o[a] > upper[a] { return nil }
+                continue
+            }
+            var near = (lower[a] - o[a]) / d[a], far = (upper[a] - o[a]) / d[a]
+            if near > far { swap(&near, &far) }
+            t0 = max(t0, near); t1 = min(t1, far)
+        }
+        return t0 <= t1 ? (t0, t1) : nil
+    }
+}
+
+/// `count` cameras spread evenly on a sphere around `bounds` (a Fibonacci lattice), looking at its centre and
+/// seeing all of it: stand-ins for the training views when those are not available.
+public func surroundingCameras(_ bounds: Bounds3, count: Int = 32, size: Int = 64) -> [Camera] {
+    let center = bounds.center, distance = 1.5 * bounds.diagonal
+    let fovX = 2 * atan(bounds.diagonal / 2 / distance) * 1.1
+    let golden = Double.pi * (3 - 5.0.squareRoot())
+    return (0..<count).map { i in
+        let z = 1 - (Double(i) + 0.5) / Double(count) * 2, r = (1 - z * z).squareRoot()
+        let eye = center + distance * Vec3d(r * cos(golden * Double(i)), r * sin(golden * Double(i)), z)
+        return Camera(width: size, height: size, fovX: fovX, cameraToWorld: Camera.lookAt(eye: eye, target: center))
+    }
+}
