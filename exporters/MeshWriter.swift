@@ -142,38 +142,8 @@ public enum MeshWriter {
 /// present; colours as 8-bit sRGB), binary little-endian unless `ascii`.
 public enum PointCloudWriter {
     public static func encode(_ cloud: PointCloud, ascii: Bool = false, comment: String? = nil) -> Data {
-        let hasNormals = cloud.normals.count == cloud.count && cloud.count > 0
-        let hasColors = cloud.colors.count == cloud.count && cloud.count > 0
-        var header = "ply\nformat \(ascii ? "ascii" : "binary_little_endian") 1.0\n"
-        if let comment { header += "comment \(comment)\n" }
-        header += "element vertex \(cloud.count)\nproperty float x\nproperty float y\nproperty float z\n"
-        if hasNormals { header += "property float nx\nproperty float ny\nproperty float nz\n" }
-        if hasColors { header += "property uchar red\nproperty uchar green\nproperty uchar blue\n" }
-        header += "end_header\n"
-        var data = Data(header.utf8)
-        func color(_ i: Int) -> [UInt8] { let c = cloud.colors[i]; return [SRGB.encode8(c.x), SRGB.encode8(c.y), SRGB.encode8(c.z)] }
-        if ascii {
-            var text = ""
-            for i in 0..<cloud.count {
-                var fields = [cloud.positions[i].x, cloud.positions[i].y, cloud.positions[i].z].map { "\($0)" }
-                if hasNormals { fields += [cloud.normals[i].x, cloud.normals[i].y, cloud.normals[i].z].map { "\($0)" } }
-                if hasColors { fields += color(i).map { "\($0)" } }
-                text += fields.joined(separator: " ") + "\n"
-            }
-            data.append(contentsOf: Data(text.utf8))
-        } else {
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(cloud.count * 27)
-            func put(_ f: Float) { withUnsafeBytes(of: f.bitPattern.littleEndian) { bytes += $0 } }
-            for i in 0..<cloud.count {
-                let p = cloud.positions[i]
-                put(p.x); put(p.y); put(p.z)
-                if hasNormals { let n = cloud.normals[i]; put(n.x); put(n.y); put(n.z) }
-                if hasColors { bytes += color(i) }
-            }
-            data.append(contentsOf: bytes)
-        }
-        return data
+        PLYWriter.encode(positions: cloud.positions, normals: cloud.normals, colors: cloud.colors, indices: nil,
+                         encoding: ascii ? .ascii : .binary, comment: comment)
     }
 
     /// Writes `cloud` to a `.ply` file through the same staging as meshes.

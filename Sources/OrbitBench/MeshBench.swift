@@ -16,7 +16,7 @@ enum MeshBench {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         print("orbit-bench: mesh export after \(Int(seconds)) s of training, \(threads) threads")
-        print("| workload | iterations | test PSNR | threshold | extract s | simplify s | raw triangles | triangles | GLB MB | OBJ MB | PLY MB | points | points s | Chamfer-L1 | F-score@1% |")
+        print("| workload | iterations | test PSNR | level | extract s | simplify s | raw triangles | triangles | GLB MB | OBJ MB | PLY MB | points | points s | Chamfer-L1 | F-score@1% |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         var workloads: [(name: String, dataset: URL, truth: TriangleMesh?)] = []
         for name in scenes {

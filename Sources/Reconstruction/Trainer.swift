@@ -40,7 +40,9 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     /// light texels stayed half-transparent and their surfaces went missing from exported meshes.
     public var randomBackground = true
     /// Weight of the distortion loss (`FieldView.distortion`, ray distances in metres), averaged over the
-    /// batch's rays. It concentrates each ray's weight into a thin, dense surface. Default: see docs/benchmarks.md.
+    /// batch's rays. It concentrates each ray's weight into a thin, dense surface. Default 0: on the built-in scene
+    /// (6000 iterations) 0.01 cost 0.5 dB and 0.1 cost 6 dB of held-out PSNR, and neither improved the exported
+    /// visibility mesh (docs/benchmarks.md).
     public var distortion: Float = 0
     /// Initial density of every lattice point, 1/m. Default 0.1.
     public var initialDensity: Float = 0.1

@@ -12,25 +12,32 @@ func randomGrid(resolution: Int, seed: UInt64) -> RadianceGrid<Double> {
     return grid
 }
 
+/// Runs `body` with a view of `grid` (no occupancy) and a sample buffer for one ray.
+func withView<R>(_ grid: RadianceGrid<Double>, _ body: (FieldView<Double>, UnsafeMutablePointer<RaySample<Double>>) -> R) -> R {
+    let samples = UnsafeMutablePointer<RaySample<Double>>.allocate(capacity: 4096)
+    defer { samples.deallocate() }
+    return grid.density.withUnsafeBufferPointer { density in
+        grid.sh.withUnsafeBufferPointer { sh in
+            let view = FieldView<Double>(density: density.baseAddress!, sh: sh.baseAddress!, resolution: grid.resolution, lower: grid.lower,
+                                         spacing: grid.spacing, stepScale: 0.5, occupancy: nil, blockSize: 4)
+            return body(view, samples)
+        }
+    }
+}
+
 /// L = g · C for one ray, and its analytic gradient.
 func lossAndGradient(_ grid: RadianceGrid<Double>, origin: SIMD3<Double>, direction: SIMD3<Double>, g: SIMD3<Double>,
                      background: SIMD3<Double>) -> (Double, [Double], [Double]) {
     var gradDensity = [Double](repeating: 0, count: grid.density.count), gradSH = [Double](repeating: 0, count: grid.sh.count)
-    let samples = UnsafeMutablePointer<RaySample<Double>>.allocate(capacity: 4096)
-    defer { samples.deallocate() }
-    let loss: Double = grid.density.withUnsafeBufferPointer { density in
-        grid.sh.withUnsafeBufferPointer { sh in
-            let view = FieldView<Double>(density: density.baseAddress!, sh: sh.baseAddress!, resolution: grid.resolution, lower: grid.lower,
-                                         spacing: grid.spacing, stepScale: 0.5, occupancy: nil, blockSize: 4)
-            let result = view.render(origin: origin, direction: direction, jitter: 0.3, background: background, samples: samples, capacity: 4096)
-            gradDensity.withUnsafeMutableBufferPointer { gd in
-                gradSH.withUnsafeMutableBufferPointer { gs in
-                    view.backward(direction: direction, samples: samples, count: result.sampleCount, result: result, dLdC: g,
-                                  gradDensity: gd.baseAddress!, gradSH: gs.baseAddress!)
-                }
+    let loss: Double = withView(grid) { view, samples in
+        let result = view.render(origin: origin, direction: direction, jitter: 0.3, background: background, samples: samples, capacity: 4096)
+        gradDensity.withUnsafeMutableBufferPointer { gd in
+            gradSH.withUnsafeMutableBufferPointer { gs in
+                view.backward(direction: direction, samples: samples, count: result.sampleCount, result: result, dLdC: g,
+                              gradDensity: gd.baseAddress!, gradSH: gs.baseAddress!)
             }
-            return (g * result.color).sum()
         }
+        return (g * result.color).sum()
     }
     return (loss, gradDensity, gradSH)
 }
@@ -124,16 +131,10 @@ func lossAndGradient(_ grid: RadianceGrid<Double>, origin: SIMD3<Double>, direct
 /// The distortion loss of one ray and its analytic density gradient.
 func distortionAndGradient(_ grid: RadianceGrid<Double>, origin: SIMD3<Double>, direction: SIMD3<Double>) -> (Double, [Double]) {
     var gradDensity = [Double](repeating: 0, count: grid.density.count)
-    let samples = UnsafeMutablePointer<RaySample<Double>>.allocate(capacity: 4096)
-    defer { samples.deallocate() }
-    let loss: Double = grid.density.withUnsafeBufferPointer { density in
-        grid.sh.withUnsafeBufferPointer { sh in
-            let view = FieldView<Double>(density: density.baseAddress!, sh: sh.baseAddress!, resolution: grid.resolution, lower: grid.lower,
-                                         spacing: grid.spacing, stepScale: 0.5, occupancy: nil, blockSize: 4)
-            let result = view.render(origin: origin, direction: direction, jitter: 0.3, background: .zero, samples: samples, capacity: 4096)
-            return gradDensity.withUnsafeMutableBufferPointer { gd in
-                view.distortion(samples: samples, count: result.sampleCount, scale: 1, gradDensity: gd.baseAddress!)
-            }
+    let loss: Double = withView(grid) { view, samples in
+        let result = view.render(origin: origin, direction: direction, jitter: 0.3, background: .zero, samples: samples, capacity: 4096)
+        return gradDensity.withUnsafeMutableBufferPointer { gd in
+            view.distortion(samples: samples, count: result.sampleCount, scale: 1, gradDensity: gd.baseAddress!)
         }
     }
     return (loss, gradDensity)
