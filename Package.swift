@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "CAssimp", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Exporters", "Surface", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "ExportTests", dependencies: ["Exporters", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),
     ]

@@ -68,9 +68,10 @@ final class AssimpScene {
 
         // the material as a plain property list (assimp's C API has no setter)
         var properties: [UnsafeMutablePointer<aiMaterialProperty>?] = []
-        func property(_ key: String, _ type: aiPropertyTypeInfo, _ bytes: [UInt8]) {
+        func property(_ key: String, _ type: aiPropertyTypeInfo, _ bytes: [UInt8], semantic: UInt32 = 0) {
             let p = allocate(1, aiMaterialProperty())
             Self.setString(&p.pointee.mKey, key)
+            p.pointee.mSemantic = semantic
             p.pointee.mType = type
             p.pointee.mDataLength = UInt32(bytes.count)
             let data = allocate(bytes.count, CChar(0))
@@ -88,6 +89,13 @@ final class AssimpScene {
         // KHR_materials_pbrSpecularGlossiness extension, which current viewers ignore or misread
         property("$mat.metallicFactor", aiPTI_Float, floats([material.metallic]))
         property("$mat.roughnessFactor", aiPTI_Float, floats([material.roughness]))
+        if let texture = material.baseColorTexture {
+            // an aiString: UInt32 length, the bytes, a terminating zero; as diffuse (OBJ) and base colour (glTF)
+            let path = Array(texture.utf8)
+            let bytes = withUnsafeBytes(of: UInt32(path.count)) { Array($0) } + path + [0]
+            property("$tex.file", aiPTI_String, bytes, semantic: aiTextureType_DIFFUSE.rawValue)
+            property("$tex.file", aiPTI_String, bytes, semantic: aiTextureType_BASE_COLOR.rawValue)
+        }
         let list = allocate(properties.count, Optional<UnsafeMutablePointer<aiMaterialProperty>>.none)
         for (i, p) in properties.enumerated() { list[i] = p }
         let mat = allocate(1, aiMaterial())

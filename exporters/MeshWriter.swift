@@ -17,8 +17,13 @@ public struct MeshMaterial: Sendable {
     public var baseColor: Vec3
     public var metallic: Float
     public var roughness: Float
-    public init(name: String = "orbit_vertex_colors", baseColor: Vec3 = Vec3(1, 1, 1), metallic: Float = 0, roughness: Float = 0.9) {
+    /// An sRGB image multiplying the base colour through the mesh's texture coordinates, named relative to the
+    /// mesh file (glTF `baseColorTexture`, OBJ `map_Kd`); nil = none.
+    public var baseColorTexture: String?
+    public init(name: String = "orbit_vertex_colors", baseColor: Vec3 = Vec3(1, 1, 1), metallic: Float = 0, roughness: Float = 0.9,
+                baseColorTexture: String? = nil) {
         self.name = name; self.baseColor = baseColor; self.metallic = metallic; self.roughness = roughness
+        self.baseColorTexture = baseColorTexture
     }
 }
 

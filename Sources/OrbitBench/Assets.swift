@@ -7,17 +7,13 @@ import Media
 enum ExampleAssets {
     static func write(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        // a torus knot with its own MTL colour (Y-up, as most OBJ files are)
-        var knot = Primitives.torusKnot(radius: 1, tube: 0.3, segments: 128, sides: 16)
-        knot = knot.transformed(by: Matrix4.rotation(axis: Vec3d(1, 0, 0), angle: -.pi / 2))  // Z-up → Y-up
-        let plain = OBJWriter.encode(knot, material: .init(name: "copper", diffuse: Vec3(0.72, 0.36, 0.2)), mtlName: "knot.mtl")
-        try plain.obj.write(to: folder.appendingPathComponent("knot.obj"), atomically: true, encoding: .utf8)
-        try plain.mtl!.write(to: folder.appendingPathComponent("knot.mtl"), atomically: true, encoding: .utf8)
+        // a torus knot with its own MTL colour (written +Y up, as most OBJ files are, by the one mesh writer)
+        let knot = Primitives.torusKnot(radius: 1, tube: 0.3, segments: 128, sides: 16)
+        try MeshWriter.write(knot, to: folder.appendingPathComponent("knot.obj"),
+                             material: MeshMaterial(name: "copper", baseColor: Vec3(0.72, 0.36, 0.2), roughness: 0.5), overwrite: true)
         // the same knot textured through map_Kd
-        let textured = OBJWriter.encode(knot, material: .init(name: "grid", diffuse: Vec3(1, 1, 1), texture: "uv_grid.png"),
-                                        mtlName: "knot_textured.mtl")
-        try textured.obj.write(to: folder.appendingPathComponent("knot_textured.obj"), atomically: true, encoding: .utf8)
-        try textured.mtl!.write(to: folder.appendingPathComponent("knot_textured.mtl"), atomically: true, encoding: .utf8)
+        try MeshWriter.write(knot, to: folder.appendingPathComponent("knot_textured.obj"),
+                             material: MeshMaterial(name: "grid", roughness: 0.5, baseColorTexture: "uv_grid.png"), overwrite: true)
         try PNG.write(uvGrid(size: 256, cells: 8), to: folder.appendingPathComponent("uv_grid.png"))
     }
 

@@ -32,7 +32,9 @@ enum MeshBench {
             let train = try reader.read(.train)
             var test = try reader.read(.test)
             test.images = Array(test.images.prefix(20))
-            let trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: TrainingSettings(), threads: threads)
+            var settings = TrainingSettings()
+            settings.randomBackground = true   // as orbit run trains
+            let trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: threads)
             var trained = 0.0
             while trained < seconds {
                 let t0 = DispatchTime.now().uptimeNanoseconds

@@ -53,6 +53,9 @@ struct Reconstruct: ParsableCommand {
     @Option(help: "Adam learning rate of the density at iteration 0. Default: the training default.")
     var lrDensity: Float?
 
+    @Flag(help: "Behind transparent pixels, give each training ray a random background colour, so transparency is learned as empty space (better meshes; on NeRF-synthetic about 0.8 dB lower PSNR at two minutes).")
+    var randomBackground = false
+
     @Flag(help: "Continue from the checkpoint in --out exactly where it stopped.")
     var resume = false
 
@@ -113,6 +116,7 @@ struct Reconstruct: ParsableCommand {
             settings.tvSH = tv
             if let distortion { settings.distortion = distortion }
             if let lrDensity { settings.learningRateDensity = lrDensity }
+            settings.randomBackground = randomBackground
             trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: threadCount)
         }
         let previousSeconds = rows.last.flatMap { Double($0.split(separator: ",")[1]) } ?? 0

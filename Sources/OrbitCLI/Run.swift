@@ -96,7 +96,7 @@ struct Run: ParsableCommand {
         say("2/4 reconstruct")
         let reconstruction = root.appendingPathComponent(RunLayout.reconstruction)
         try Reconstruct.parse([dataset.path, "--out", reconstruction.path, "--time-budget", "\(trainSeconds)", "--iterations", "\(iterations)",
-                                             "--coarse", "\(coarse)", "--fine", "\(fine)"]
+                                             "--coarse", "\(coarse)", "--fine", "\(fine)", "--random-background"]
                               + threadArguments + quietArguments).train()
         let reconstructed = now()
 

@@ -7,7 +7,7 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
     let dataset = try smallDataset(in: folder)
     let out = folder.path("field")
     let result = try runProcess(orbitExecutable(), ["reconstruct", dataset.path, "--out", out.path, "--coarse", "32", "--fine", "32",
-                                                    "--iterations", "300", "--no-eval", "--quiet"])
+                                                    "--iterations", "300", "--no-eval", "--random-background", "--quiet"])
     #expect(result.status == 0, "\(result.stderr)")
     return (dataset, out)
 }

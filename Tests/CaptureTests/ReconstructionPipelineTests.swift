@@ -24,6 +24,7 @@ func smallDataset(in folder: TemporaryFolder) throws -> URL {
 func smallSettings() -> TrainingSettings {
     var s = TrainingSettings()
     s.coarseResolution = 48; s.fineResolution = 64; s.upsampleIteration = 400; s.raysPerBatch = 1024
+    s.randomBackground = true   // as orbit run trains for export
     return s
 }
 

@@ -2,6 +2,7 @@ import CAssimp
 import Exporters
 import Foundation
 import Geometry
+import Media
 import Surface
 import Testing
 import TestSupport
@@ -216,5 +217,32 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
         defer { aiReleaseImport(scene) }
         #expect(scene.pointee.mMeshes[0]!.pointee.mNumVertices == 3)
         #expect(throws: ExportError.self) { try PointCloudWriter.write(cloud, to: folder.path("cloud.xyz")) }
+    }
+}
+
+@Suite struct TexturedMeshTests {
+    /// A base-colour texture reaches the file as a texture reference with the mesh's coordinates (OBJ `map_Kd`,
+    /// glTF `baseColorTexture`), readable by assimp.
+    @Test(arguments: ["obj", "gltf"])
+    func baseColorTextureIsReferenced(_ ext: String) throws {
+        let folder = TemporaryFolder()
+        var image = Image8(width: 4, height: 4, channels: 3)
+        for i in image.samples.indices { image.samples[i] = UInt8(i * 5 % 256) }
+        try PNG.write(image, to: folder.path("grid.png"))
+        var quad = Primitives.quad(size: Vec2(1, 1))
+        quad.colors = []
+        let url = folder.path("quad.\(ext)")
+        try MeshWriter.write(quad, to: url, material: MeshMaterial(name: "grid", baseColorTexture: "grid.png"))
+        let scene = try #require(aiImportFile(url.path, aiProcess_Triangulate.rawValue | aiProcess_JoinIdenticalVertices.rawValue))
+        defer { aiReleaseImport(scene) }
+        let mesh = scene.pointee.mMeshes[0]!.pointee
+        #expect(mesh.mTextureCoords.0 != nil && mesh.mNumVertices == 4)
+        let material = scene.pointee.mMaterials[Int(mesh.mMaterialIndex)]!
+        var path = aiString()
+        let types = [aiTextureType_DIFFUSE, aiTextureType_BASE_COLOR]
+        let found = types.contains { aiGetMaterialTexture(material, $0, 0, &path, nil, nil, nil, nil, nil, nil) == aiReturn_SUCCESS }
+        #expect(found)
+        let name = withUnsafeBytes(of: path.data) { String(decoding: $0.prefix(Int(path.length)), as: UTF8.self) }
+        #expect(name == "grid.png")
     }
 }
