@@ -108,19 +108,29 @@ public enum MeshWriter {
     }
 
     /// Runs `body` with an empty staging folder, then moves `files`' namesakes from it to their destinations.
+    /// Checks that `files` can be written: each one's folder exists and is writable, and none exists unless
+    /// `overwrite`. Cheap, so callers can check before expensive work.
+    public static func checkDestinations(_ files: [URL], overwrite: Bool) throws {
+        let fm = FileManager.default
+        for file in files {
+            let directory = file.deletingLastPathComponent()
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ExportError(path: file.path, message: "the folder \(directory.path) does not exist; create it first")
+            }
+            guard fm.isWritableFile(atPath: directory.path) else {
+                throw ExportError(path: file.path, message: "the folder \(directory.path) is not writable; choose another destination")
+            }
+            if !overwrite && fm.fileExists(atPath: file.path) {
+                throw ExportError(path: file.path, message: "the file exists; pass --overwrite to replace it")
+            }
+        }
+    }
+
     static func staged(_ files: [URL], overwrite: Bool, _ body: (URL) throws -> Void) throws -> [URL] {
         let fm = FileManager.default
+        try checkDestinations(files, overwrite: overwrite)
         let directory = files[0].deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ExportError(path: files[0].path, message: "the folder \(directory.path) does not exist; create it first")
-        }
-        guard fm.isWritableFile(atPath: directory.path) else {
-            throw ExportError(path: files[0].path, message: "the folder \(directory.path) is not writable; choose another destination")
-        }
-        if !overwrite, let existing = files.first(where: { fm.fileExists(atPath: $0.path) }) {
-            throw ExportError(path: existing.path, message: "the file exists; pass --overwrite to replace it")
-        }
         let staging = directory.appendingPathComponent(".\(files[0].lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
         try? fm.removeItem(at: staging)
         do { try fm.createDirectory(at: staging, withIntermediateDirectories: false) } catch {

@@ -120,19 +120,7 @@ struct Export: ParsableCommand {
         var destinations: [URL] = []
         if let mesh, let meshFormat { destinations += meshFormat.files(for: URL(fileURLWithPath: mesh)) }
         if let points { destinations.append(URL(fileURLWithPath: points)) }
-        for url in destinations {
-            let directory = url.deletingLastPathComponent()
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ExportError(path: url.path, message: "the folder \(directory.path) does not exist; create it first")
-            }
-            guard FileManager.default.isWritableFile(atPath: directory.path) else {
-                throw ExportError(path: url.path, message: "the folder \(directory.path) is not writable; choose another destination")
-            }
-            if !overwrite && FileManager.default.fileExists(atPath: url.path) {
-                throw ExportError(path: url.path, message: "the file exists; pass --overwrite to replace it")
-            }
-        }
+        try MeshWriter.checkDestinations(destinations, overwrite: overwrite)
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
             throw OutputError(path: checkpointURL.path, message: "no checkpoint in this folder; is it the output folder of orbit reconstruct?")
         }
