@@ -148,8 +148,9 @@ struct Run: ParsableCommand {
             add("F-score at 1% of the diagonal", String(format: "%.4f (precision %.4f, recall %.4f)", c.fScore, c.precision, c.recall), "f_score", .number(c.fScore))
         }
         if let m = exported.mesh {
-            add("Mesh", String(format: "%d triangles, threshold %.4g%@", m.mesh.triangleCount, m.threshold, m.automaticThreshold ? " (automatic)" : ""),
-                "mesh_triangles", .integer(m.mesh.triangleCount))
+            let level = m.surface == .visibility ? "visibility surface"
+                : String(format: "density %.4g%@", m.threshold, m.automaticThreshold ? " (automatic)" : "")
+            add("Mesh", "\(m.mesh.triangleCount) triangles, \(level)", "mesh_triangles", .integer(m.mesh.triangleCount))
         }
         if let p = exported.points { add("Point cloud", "\(p.cloud.count) points", "points", .integer(p.cloud.count)) }
         if let iterations = summary["iterations"] as? Int { add("Training iterations", "\(iterations)", "iterations", .integer(iterations)) }
