@@ -59,6 +59,14 @@ public struct Camera: Sendable, Equatable {
         return (cx + fx * xc / -zc, cy - fy * yc / -zc, -zc)
     }
 
+    /// The same camera with every intrinsic divided by `factor`: its pixel centres are the centres of the original's
+    /// `factor`×`factor` pixel blocks.
+    public func downscaled(by factor: Int) -> Camera {
+        let s = Double(factor)
+        return Camera(width: max(1, width / factor), height: max(1, height / factor), fx: fx / s, fy: fy / s, cx: cx / s, cy: cy / s,
+                      cameraToWorld: cameraToWorld)
+    }
+
     /// The camera-to-world pose of a camera at `eye` looking at `target`, with world +Z as up
     /// (falls back to +Y when looking straight up or down).
     public static func lookAt(eye: Vec3d, target: Vec3d, up: Vec3d = Vec3d(0, 0, 1)) -> Matrix4 {

@@ -23,7 +23,8 @@ enum MeshBench {
             let scene = name == "default" ? try BuiltinScenes.defaultScene() : try SceneLoader.load(path: "scenes/\(name).json")
             let dataset = work.appendingPathComponent(name)
             _ = try Generator(scene: scene).run(output: dataset, overwrite: true)
-            workloads.append((name, dataset, try MeshImporterForBench.groundTruth(dataset)))
+            let truth = try MeshImporter.load(dataset.appendingPathComponent("ground_truth.ply"), options: .init(upAxis: "z")).merged
+            workloads.append((name, dataset, truth))
         }
         if let lego { workloads.append(("lego", URL(fileURLWithPath: lego), nil)) }
 
@@ -68,12 +69,5 @@ enum MeshBench {
                          extraction.rawTriangles, extraction.mesh.triangleCount, sizes[0], sizes[1], sizes[2], points.cloud.count, points.seconds, chamfer, f))
             fflush(nil)
         }
-    }
-}
-
-enum MeshImporterForBench {
-    /// The generator's ground truth of a dataset folder (world coordinates, +Z up).
-    static func groundTruth(_ dataset: URL) throws -> TriangleMesh {
-        try Assets.MeshImporter.load(dataset.appendingPathComponent("ground_truth.ply"), options: .init(upAxis: "z")).merged
     }
 }

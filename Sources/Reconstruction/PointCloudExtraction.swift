@@ -48,16 +48,10 @@ extension RadianceGrid where S == Float {
         }
         let total = cameras.reduce(0) { $0 + $1.width * $1.height }
         let stride = settings.pixelStride ?? max(1, Int((Double(total) / Double(settings.maxRays)).squareRoot().rounded(.up)))
-        // a stride-s view is the camera with every intrinsic divided by s: its pixel centres are the centres of s×s blocks
-        let views = cameras.map { c in
-            Camera(width: max(1, c.width / stride), height: max(1, c.height / stride), fx: c.fx / Double(stride), fy: c.fy / Double(stride),
-                   cx: c.cx / Double(stride), cy: c.cy / Double(stride), cameraToWorld: c.cameraToWorld)
-        }
+        let views = cameras.map { $0.downscaled(by: stride) }
         let images = views.map { render(camera: $0, background: .zero, stepScale: stepScale, occupancy: occupancy, blockSize: blockSize, threads: threads,
                                         surfaceTransmittance: Float(1 - settings.absorption)) }
-        var raw = densityGrid()
-        for i in raw.values.indices { raw.values[i] = max(0, raw.values[i]) }
-        let field = raw.gaussianBlurred(sigma: 1)
+        let field = smoothedDensity(sigma: 1)
         let voxel = settings.voxelSize ?? spacing.min()
         let axes = views.map { $0.worldDirection(x: $0.cx, y: $0.cy) }
 

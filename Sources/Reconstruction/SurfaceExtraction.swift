@@ -8,9 +8,9 @@ import Surface
 public enum SurfaceDefinition: String, Sendable, CaseIterable {
     /// The density (smoothed, see `smoothing`) at a threshold.
     case density
-    /// The density's visibility from the training views: a point is outside when some view's ray passes it before
-    /// reaching half transmittance (the ray's median depth), inside otherwise. Inner fog, holes where the density is
-    /// spread thin, and floaters that other views see through all disappear.
+    /// The density's visibility from the training views: a point is outside when enough of the views that frame it
+    /// pass it before their ray has lost `visibilityAbsorption` of its light (`freeViewFraction`), inside otherwise.
+    /// Inner fog, holes where the density is spread thin, and floaters that other views see through all disappear.
     case visibility
 }
 
@@ -91,6 +91,13 @@ extension RadianceGrid where S == Float {
         return ScalarGrid(nx: count, ny: count, nz: count, origin: box.lower, spacing: step, values: values)
     }
 
+    /// The density after the ReLU (`densityGrid`'s lattice), convolved with a Gaussian of `sigma` lattice steps.
+    public func smoothedDensity(resolution n: Int? = nil, bounds: Bounds3? = nil, sigma: Double) -> ScalarGrid {
+        var grid = densityGrid(resolution: n, bounds: bounds)
+        for i in grid.values.indices { grid.values[i] = max(0, grid.values[i]) }
+        return grid.gaussianBlurred(sigma: sigma)
+    }
+
     /// The view-independent colour at a point: the sigmoid of the constant spherical-harmonic term, as the
     /// renderer computes it, sRGB-encoded like the training images.
     public func viewIndependentColor(at p: Vec3d) -> Vec3 {
@@ -149,16 +156,15 @@ extension RadianceGrid where S == Float {
         return all.isEmpty ? nil : all[all.count / 2]
     }
 
-    /// Marching cubes on the density, normals from its gradient, colours from the view-independent colour seen
-    /// looking at the surface from just outside, small components removed, simplified with meshoptimizer.
-    /// `cameras` (the training views) set the automatic threshold.
+    /// Marching cubes on the smoothed density or its visibility (`settings.surface`), normals from the density's
+    /// gradient, colours from the view-independent colour seen looking at the surface from just outside, small
+    /// components removed, simplified with meshoptimizer. `cameras` (the training views) define the visibility
+    /// surface and the automatic density threshold.
     /// `occupancy` (blocks of `occupancyBlock`³ cells, from the trainer or checkpoint) speeds up the renders.
     public func extractMesh(_ settings: MeshExtractionSettings, cameras: [Camera], occupancy: [UInt8]? = nil, occupancyBlock: Int = 4) throws -> MeshExtraction {
         let start = DispatchTime.now().uptimeNanoseconds
         let automatic = settings.threshold == nil
-        var density = densityGrid(resolution: settings.resolution, bounds: settings.bounds)
-        for i in density.values.indices { density.values[i] = max(0, density.values[i]) }
-        density = density.gaussianBlurred(sigma: settings.smoothing)
+        let density = smoothedDensity(resolution: settings.resolution, bounds: settings.bounds, sigma: settings.smoothing)
         var field = density
         var threshold: Float
         switch settings.surface {
@@ -178,8 +184,13 @@ extension RadianceGrid where S == Float {
         var mesh = MarchingCubes.extract(field, iso: threshold)
         let rawTriangles = mesh.triangleCount
         guard rawTriangles > 0 else {
-            let peak = field.values.max() ?? 0
-            throw ExtractionError(message: String(format: "the threshold %g gives an empty mesh (the density peaks at %g in this region); use a lower --threshold or leave it out for the automatic one", threshold, peak))
+            switch settings.surface {
+            case .density:
+                let peak = field.values.max() ?? 0
+                throw ExtractionError(message: String(format: "the threshold %g gives an empty mesh (the density peaks at %g in this region); use a lower --threshold or leave it out for the automatic one", threshold, peak))
+            case .visibility:
+                throw ExtractionError(message: "no training view sees a surface in this region: the field is empty or the region misses it; check --bounds")
+            }
         }
         let (cleaned, removed) = MeshCleanup.removeSmallComponents(mesh, minFraction: settings.minComponentFraction)
         mesh = cleaned
@@ -193,21 +204,18 @@ extension RadianceGrid where S == Float {
                               simplificationSeconds: seconds(since: simplifyStart))
     }
 
-    /// How far inside the visibility hull each point of `like`'s lattice is, metres (positive inside): the minimum
-    /// over the training views that frame the point of (distance from the camera − the median depth of the pixel it
-    /// projects to), clamped to ±4 lattice steps. Views whose ray at that pixel never reaches half transmittance see
-    /// straight through. Median depths come from renders at about 400 × 400 pixels or the views' own size, if smaller.
+    /// How far inside the visibility hull each point of `like`'s lattice is, metres (positive inside): over the
+    /// training views that frame the point, the k-th smallest (distance from the camera − the distance at which the
+    /// ray through the pixel it projects to has lost `absorbed` of its light), k = `freeFraction` of those views (at
+    /// least 2, at most all of them), clamped to ±4 lattice steps. Views whose ray never loses that much see straight
+    /// through. The depths come from renders at about 400 × 400 pixels or the views' own size, if smaller.
     public func visibilityField(like grid: ScalarGrid, cameras: [Camera], absorbed: Double, freeFraction: Double, stepScale: Double,
                                 occupancy: [UInt8]?, blockSize: Int, threads: Int) -> ScalarGrid {
         let surfaceLevel = 1 - absorbed
         // no point needs more free views than this, so a point is settled once this many see it free by the cap
         let most = min(32, max(2, Int((freeFraction * Double(cameras.count)).rounded(.up))))
         let cap = Float(4 * grid.spacing.max())
-        let views = cameras.map { c -> Camera in
-            let s = max(1, max(c.width, c.height) / 400)
-            return Camera(width: max(1, c.width / s), height: max(1, c.height / s), fx: c.fx / Double(s), fy: c.fy / Double(s),
-                          cx: c.cx / Double(s), cy: c.cy / Double(s), cameraToWorld: c.cameraToWorld)
-        }
+        let views = cameras.map { $0.downscaled(by: max(1, max($0.width, $0.height) / 400)) }
         let depths = views.map { render(camera: $0, background: .zero, stepScale: stepScale, occupancy: occupancy, blockSize: blockSize, threads: threads,
                                        surfaceTransmittance: Float(surfaceLevel)).medianDepth }
         let rays = views.map { PixelRays($0) }
@@ -216,11 +224,12 @@ extension RadianceGrid where S == Float {
         values.withUnsafeMutableBufferPointer { out in
             let target = UnsafeSendable(out.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: nz) { k in
+                // the `most` smallest values of (distance − surface depth) over the views, ascending; one buffer per slab
+                var smallest = [Float](repeating: cap, count: most)
                 for j in 0..<ny { for i in 0..<nx {
                     let p = grid.origin + Vec3d(Double(i), Double(j), Double(k)) * grid.spacing
                     let q = Vec3(Float(p.x), Float(p.y), Float(p.z))
-                    // the `agreeing` smallest values of (distance − surface depth) over the views, ascending
-                    var smallest = [Float](repeating: cap, count: most)
+                    for m in 0..<most { smallest[m] = cap }
                     var framed = 0
                     for (v, view) in views.enumerated() {
                         let r = rays[v]

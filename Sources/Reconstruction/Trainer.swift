@@ -317,10 +317,3 @@ public final class Trainer: @unchecked Sendable {
         for ws in workspaces { ws.touched.removeAll(keepingCapacity: true) }
     }
 }
-
-/// A raw pointer that may cross into concurrently running closures; each use writes disjoint elements.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-    init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
-}

@@ -37,8 +37,7 @@ public struct PointIndex: Sendable {
     let points: [Vec3d]
     let axis: [UInt8]
 
-    /// `bounds` is accepted for callers that know the region; the tree does not need it.
-    public init(_ points: [Vec3d], bounds: Bounds3? = nil) {
+    public init(_ points: [Vec3d]) {
         precondition(!points.isEmpty)
         var p = points
         var axis = [UInt8](repeating: 0, count: points.count)
@@ -78,7 +77,7 @@ public struct PointIndex: Sendable {
         var out = [Double](repeating: 0, count: queries.count)
         let chunk = 4096, chunks = (queries.count + chunk - 1) / chunk
         out.withUnsafeMutableBufferPointer { buffer in
-            let target = UnsafeSendablePointer(buffer.baseAddress!)
+            let target = UnsafeSendable(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 for i in (c * chunk)..<min(queries.count, (c + 1) * chunk) { target.pointer[i] = nearestDistance(queries[i]) }
             }
@@ -142,9 +141,8 @@ public struct SurfaceComparison: Sendable {
         var box = Bounds3.empty
         for x in g { box.include(x) }
         let diagonal = box.diagonal
-        for x in p { box.include(x) }
         let threshold = thresholdFraction * diagonal
-        let toTruth = PointIndex(g, bounds: box), toPredicted = PointIndex(p, bounds: box)
+        let toTruth = PointIndex(g), toPredicted = PointIndex(p)
         let dp = toTruth.nearestDistances(p), dg = toPredicted.nearestDistances(g)
         let accuracy = dp.reduce(0, +) / Double(dp.count), completeness = dg.reduce(0, +) / Double(dg.count)
         let precision = Double(dp.filter { $0 < threshold }.count) / Double(dp.count)

@@ -91,6 +91,8 @@ public enum MarchingCubes {
         var zIds = [Int32](repeating: -1, count: nx * ny)
         let origin = grid.origin, spacing = grid.spacing
         let cornerOffset = (0..<8).map { c in (c & 1, (c >> 1) & 1, c >> 2) }
+        // a polygon's vertex ids (a loop crosses at most all 12 edges), reused for every polygon
+        var ids = [UInt32](repeating: 0, count: 12)
 
         grid.values.withUnsafeBufferPointer { v in
             func at(_ i: Int, _ j: Int, _ k: Int) -> Float { v[(k * ny + j) * nx + i] }
@@ -126,7 +128,6 @@ public enum MarchingCubes {
                         var s = Int(table.offsets[key])
                         while s < Int(table.offsets[key + 1]) {
                             let n = Int(table.polygons[s]), centred = table.polygons[s + 1] != 0
-                            var ids = [UInt32](repeating: 0, count: n)
                             for m in 0..<n {
                                 let e = Int(table.polygons[s + 2 + m])
                                 let (ca, cb) = (Int(edges[e].0), Int(edges[e].1))
@@ -157,7 +158,7 @@ public enum MarchingCubes {
                             }
                             if centred {
                                 let centre = UInt32(positions.count)
-                                positions.append(ids.reduce(Vec3.zero) { $0 + positions[Int($1)] } / Float(n))
+                                positions.append(ids[0..<n].reduce(Vec3.zero) { $0 + positions[Int($1)] } / Float(n))
                                 for m in 0..<n { indices += [centre, ids[m], ids[(m + 1) % n]] }
                             } else {
                                 for m in 1..<(n - 1) { indices += [ids[0], ids[m], ids[m + 1]] }

@@ -101,7 +101,7 @@ extension ScalarGrid {
             var next = [Float](repeating: 0, count: current.count)
             current.withUnsafeBufferPointer { src in
                 next.withUnsafeMutableBufferPointer { dst in
-                    let s = UnsafeSendablePointer(src.baseAddress!), d = UnsafeSendablePointer(UnsafeMutablePointer(mutating: dst.baseAddress!))
+                    let s = UnsafeSendable(src.baseAddress!), d = UnsafeSendable(dst.baseAddress!)
                     // every line along `axis` is independent
                     let lines = current.count / n
                     DispatchQueue.concurrentPerform(iterations: 64) { part in
@@ -129,11 +129,4 @@ extension ScalarGrid {
         }
         return ScalarGrid(nx: nx, ny: ny, nz: nz, origin: origin, spacing: spacing, values: current)
     }
-}
-
-/// A raw pointer that may be shared by concurrently running closures that touch disjoint elements.
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-    init(_ pointer: UnsafePointer<T>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
 }

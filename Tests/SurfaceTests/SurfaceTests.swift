@@ -145,10 +145,7 @@ func edgeUse(_ mesh: TriangleMesh) -> (counts: [Int: Int], consistentlyOriented:
     @Test func nearestNeighboursMatchBruteForce() {
         var rng = RandomStream(seed: 3)
         let points = (0..<2000).map { _ in Vec3d(rng.nextDouble(), rng.nextDouble() * 2, rng.nextDouble() * 0.1) }
-        var box = Bounds3.empty
-        for p in points { box.include(p) }
-        box.include(Vec3d(-1, -1, -1)); box.include(Vec3d(2, 3, 2))
-        let index = PointIndex(points, bounds: box)
+        let index = PointIndex(points)
         for _ in 0..<300 {
             let q = Vec3d(rng.nextDouble() * 3 - 1, rng.nextDouble() * 4 - 1, rng.nextDouble() * 3 - 1)
             let brute = points.map { length($0 - q) }.min()!
