@@ -2,7 +2,7 @@
 // Orbit: scene files → simulated, path-traced orbit clips with exact cameras and ground truth.
 //
 // The targets below are the architecture, bottom to top. Imports only go down:
-//   C shims ─ Geometry ─ SceneFormat · Media · Assets · Exporters · Surface · Dataset ─ Render · Reconstruction ─ Capture ─ orbit CLI, benchmarks
+//   C shims ─ Geometry ─ SceneFormat · Media · Assets · Exporters · Surface · Dataset ─ Render · Physics · Reconstruction ─ Capture ─ orbit CLI, benchmarks
 import PackageDescription
 
 let package = Package(
@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CMeshOptimizer", path: "Sources/CMeshOptimizer"),
         // libpng reports errors by longjmp, which Swift cannot catch; this C target turns them into return codes.
         .target(name: "CPNGShim", path: "Sources/CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
+        // MuJoCo's error handler exits the process; this C target turns its errors into return codes.
+        .target(name: "CMuJoCoShim", path: "Sources/CMuJoCoShim", linkerSettings: [.linkedLibrary("mujoco")]),
 
         // MARK: Foundations.
         /// Vectors, transforms, cameras, meshes, random numbers, hashing: the conventions of docs/conventions.md.
@@ -47,12 +49,15 @@ let package = Package(
         /// Path tracer over Embree 3 with ground-truth AOVs.
         .target(name: "Render", dependencies: ["Geometry", "SceneFormat", "Assets", "CEmbree"]),
 
+        /// Rigid-body simulation through MuJoCo: scene → MJCF, stepping, trajectories, invariant checks.
+        .target(name: "Physics", dependencies: ["Geometry", "SceneFormat", "CMuJoCoShim"]),
+
         /// Radiance fields fitted to posed images; reads dataset folders, never the renderer.
         .target(name: "Reconstruction", dependencies: ["Geometry", "Media", "Dataset", "Surface", .product(name: "RealModule", package: "swift-numerics")]),
 
         // MARK: Pipelines.
         /// Scene → frames → dataset folder.
-        .target(name: "Capture", dependencies: ["Geometry", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render"]),
+        .target(name: "Capture", dependencies: ["Geometry", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render", "Physics"]),
 
         /// generate → reconstruct → export, mesh previews and the HTML report of `orbit run`.
         .target(name: "Pipeline", dependencies: ["Capture", "Render", "SceneFormat", "Media", "Geometry"]),
@@ -62,7 +67,7 @@ let package = Package(
             "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "Exporters", "Surface", "Assets", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
+        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "Physics", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media"], path: "Tests/TestSupport"),
@@ -73,6 +78,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Exporters", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "SceneFormat", "Geometry", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),
     ]
 )

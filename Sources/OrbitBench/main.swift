@@ -4,6 +4,7 @@
 //   orbit-bench --frames N      frames per example scene (default 6; the peer job always renders its 24)
 //   orbit-bench assets DIR      regenerate the example scenes' assets
 //   orbit-bench job NAME ...    one workload in this process (used by the table runner)
+//   orbit-bench physics         the 64-box drop test of the peer physics benchmark
 import Foundation
 import Reconstruction
 
@@ -55,6 +56,19 @@ do {
             i += 2
         }
         try MeshBench.run(scenes: scenes, lego: lego, seconds: seconds)
+    case "physics":
+        // orbit-bench physics [--init DIR] [--repeat N]
+        var folder = "../shared/bench", repeats = 5
+        var i = 1
+        while i + 1 < arguments.count {
+            switch arguments[i] {
+            case "--init": folder = arguments[i + 1]
+            case "--repeat": repeats = Int(arguments[i + 1]) ?? repeats
+            default: break
+            }
+            i += 2
+        }
+        try PhysicsBench.run(folder: folder, repeats: repeats)
     case "job":
         let result = try RenderWorkload.run(name: arguments[1], frames: Int(arguments[2]) ?? 6, scenesFolder: arguments[3])
         print(result.json)

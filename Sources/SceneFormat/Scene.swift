@@ -21,6 +21,8 @@ public struct Scene: Sendable {
     public var background: Background
     public var lights: [Light]
     public var objects: [SceneObject]
+    /// Rigid-body simulation (world scenes only); nil for still scenes.
+    public var physics: PhysicsSettings? = nil
     /// The canonical bytes of the scene file, for hashing.
     public var sourceBytes: Data
 
@@ -80,8 +82,14 @@ public struct SceneObject: Sendable {
     public var transform: Matrix4
     /// The material; nil for meshes means "use the file's own materials".
     public var material: Material?
-    /// Where the object sits in the scene file (e.g. `objects[2]`), for messages about its assets.
+    /// Where the object sits in the scene file (e.g. `objects[2]`, or `spawners[0]` for spawned ones), for messages.
     public var jsonPath: String
+    /// Its part in the simulation; nil in scenes without physics.
+    public var body: Body? = nil
+
+    public init(name: String, shape: Shape, transform: Matrix4, material: Material?, jsonPath: String, body: Body? = nil) {
+        self.name = name; self.shape = shape; self.transform = transform; self.material = material; self.jsonPath = jsonPath; self.body = body
+    }
 }
 
 public enum Shape: Sendable {
@@ -145,6 +153,16 @@ public enum Rig: Sendable, Equatable {
     case nerfSynthetic(radius: Double, lookAt: Vec3d)
     /// SV3D layout: 21 frames on a ring at 10° elevation, azimuth step 360°/21.
     case sv3d(radius: Double, lookAt: Vec3d)
+    /// One camera that never moves (`frames` copies of it).
+    case fixed(eye: Vec3d, lookAt: Vec3d, frames: Int)
+    /// A camera moving through keyframes (eye and target, evenly spaced in time, linearly interpolated).
+    case path(keyframes: [CameraKeyframe], frames: Int)
+}
+
+public struct CameraKeyframe: Sendable, Equatable {
+    public var eye: Vec3d
+    public var lookAt: Vec3d
+    public init(eye: Vec3d, lookAt: Vec3d) { self.eye = eye; self.lookAt = lookAt }
 }
 
 public struct OrbitRig: Sendable, Equatable {
@@ -200,6 +218,8 @@ extension Rig {
         case .random: return "random"
         case .nerfSynthetic: return "nerf-synthetic"
         case .sv3d: return "sv3d"
+        case .fixed: return "fixed"
+        case .path: return "path"
         }
     }
 }

@@ -58,7 +58,7 @@ struct SceneDecoder {
     let baseDirectory: URL
 
     static let topKeys = ["format", "name", "description", "camera", "render", "frame_rate", "rig", "background",
-                          "lights", "materials", "objects"]
+                          "lights", "materials", "objects", "physics", "spawners"]
 
     func decodeScene(_ root: JSONNode, sourceBytes: Data) throws -> Scene {
         let top = try root.object(allowed: Self.topKeys)
@@ -108,9 +108,42 @@ struct SceneDecoder {
             objects.append(try decodeObject(item, index: index, materials: namedMaterials))
         }
 
+        var physics: PhysicsSettings? = nil
+        if let node = top.optional("physics") {
+            physics = try decodePhysics(node)
+            for (index, item) in items.enumerated() {
+                objects[index].body = try decodeBody(item, object: objects[index])
+            }
+            if let spawnersNode = top.optional("spawners") {
+                for item in try spawnersNode.array() {
+                    objects += try decodeSpawner(item, existing: objects, materials: namedMaterials)
+                }
+            }
+            if let b = physics?.worldBounds {
+                for object in objects where object.body?.kind == .dynamic {
+                    let p = object.transform.decomposed.translation
+                    guard all(p .>= b.lower), all(p .<= b.upper) else {
+                        throw node.child("world_bounds", .null).error("\(object.jsonPath) (\(object.name)) starts outside the world bounds; enlarge them")
+                    }
+                }
+            }
+        } else {
+            for item in items {
+                if case .object(let d) = item.value, let b = d["body"] {
+                    throw item.child("body", b).error("a \"body\" needs a \"physics\" section at the top of the scene (e.g. \"physics\": {\"duration\": 2})")
+                }
+            }
+            if let s = top.optional("spawners") {
+                throw s.error("spawners need a \"physics\" section at the top of the scene (e.g. \"physics\": {\"duration\": 2})")
+            }
+        }
+        if case .live = physics?.clip, case .nerfSynthetic = rig {
+            throw rigNode.error("a live clip needs a rig with one camera per frame (orbit, fixed, path, random or sv3d), not \"nerf-synthetic\"")
+        }
+
         return Scene(name: name, file: file, baseDirectory: baseDirectory, camera: camera, render: render,
                      frameRate: frameRate, rig: rig, background: background, lights: lights, objects: objects,
-                     sourceBytes: sourceBytes)
+                     physics: physics, sourceBytes: sourceBytes)
     }
 
     // MARK: camera and rig
@@ -134,7 +167,7 @@ struct SceneDecoder {
     }
 
     func decodeRig(_ node: JSONNode, seed: UInt64) throws -> (Rig, CameraSettings?) {
-        let kinds = ["orbit", "random", "nerf-synthetic", "sv3d"]
+        let kinds = ["orbit", "random", "nerf-synthetic", "sv3d", "fixed", "path"]
         guard case .object(let dict) = node.value else { throw node.error("expected an object, got \(node.value.brief)") }
         guard let typeValue = dict["type"] else { throw node.error("missing required key \"type\" (one of: \(kinds.joined(separator: ", ")))") }
         let type = try node.child("type", typeValue).choice(kinds, what: "rig type")
@@ -178,6 +211,24 @@ struct SceneDecoder {
             camera.width = 800; camera.height = 800; camera.fovX = 0.6911112070083618
             return (.nerfSynthetic(radius: try o.number("radius", in: 1e-3...1e5, default: 4.031128874),
                                    lookAt: try o.vector3("look_at", default: .zero)), camera)
+        case "fixed":
+            let o = try node.object(allowed: ["type", "eye", "look_at", "frames"])
+            let eye = try o.required("eye", hint: "the camera position, e.g. [3, -3, 2]").vector3()
+            let lookAt = try o.vector3("look_at", default: .zero)
+            guard length(eye - lookAt) > 1e-9 else { throw node.error("\"eye\" and \"look_at\" must differ") }
+            return (.fixed(eye: eye, lookAt: lookAt, frames: try o.integer("frames", in: 1...SceneLimits.maxViews, default: 1)), nil)
+        case "path":
+            let o = try node.object(allowed: ["type", "keyframes", "frames"])
+            let list = try o.required("keyframes", hint: "at least two {\"eye\": [...], \"look_at\": [...]}")
+            let items = try list.array()
+            guard items.count >= 2 else { throw list.error("expected at least 2 keyframes, got \(items.count)") }
+            let keys = try items.map { item -> CameraKeyframe in
+                let k = try item.object(allowed: ["eye", "look_at"])
+                let key = CameraKeyframe(eye: try k.required("eye").vector3(), lookAt: try k.vector3("look_at", default: .zero))
+                guard length(key.eye - key.lookAt) > 1e-9 else { throw item.error("\"eye\" and \"look_at\" must differ") }
+                return key
+            }
+            return (.path(keyframes: keys, frames: try o.integer("frames", in: 2...SceneLimits.maxViews, default: 48)), nil)
         default: // sv3d
             let o = try node.object(allowed: ["type", "radius", "look_at"])
             var camera = CameraSettings()
@@ -247,7 +298,7 @@ struct SceneDecoder {
 
     func decodeObject(_ node: JSONNode, index: Int, materials: [String: Material]) throws -> SceneObject {
         let type = try typeField(node, ["sphere", "box", "quad", "plane", "cylinder", "mesh"], what: "object type")
-        let common = ["type", "name", "transform", "material"]
+        let common = ["type", "name", "transform", "material", "body"]
         let shape: Shape
         let o: JSONObject
         switch type {

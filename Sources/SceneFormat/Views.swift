@@ -59,6 +59,16 @@ extension Scene {
             for f in 0..<21 {
                 placements.append((nil, onSphere(lookAt, radius, azimuth: 2 * .pi * Double(f) / 21, elevation: 10 * .pi / 180), lookAt))
             }
+        case .fixed(let eye, let lookAt, let frames):
+            for _ in 0..<frames { placements.append((nil, eye, lookAt)) }
+        case .path(let keys, let frames):
+            for f in 0..<frames {
+                // position along the keyframes, first frame on the first key, last on the last
+                let u = frames > 1 ? Double(f) / Double(frames - 1) * Double(keys.count - 1) : 0
+                let i = min(Int(u), keys.count - 2), t = u - Double(i)
+                let a = keys[i], b = keys[i + 1]
+                placements.append((nil, a.eye + (b.eye - a.eye) * t, a.lookAt + (b.lookAt - a.lookAt) * t))
+            }
         }
         return placements.enumerated().map { i, p in
             View(index: i, stem: String(format: "frame_%05d", i), split: p.0, camera: makeCamera(eye: p.1, target: p.2))

@@ -1,0 +1,165 @@
+import Foundation
+import Geometry
+import SceneFormat
+
+/// One invariant of a run: what was measured against what it may be.
+public struct InvariantCheck: Sendable {
+    public var name: String
+    public var passed: Bool
+    /// The measured figure (nil where it does not apply, e.g. resting penetration of a world still moving).
+    public var value: Double?
+    public var limit: Double?
+    public var detail: String
+}
+
+/// The invariants every world run must satisfy (docs/world.md): object permanence, rigidity, bounded
+/// interpenetration (during the run and at rest), no energy gained without input, nothing leaving the world
+/// or falling through the ground, no NaN. Checked on the recorded trajectory, so each check can be tested
+/// on a trajectory with a violation injected.
+public struct InvariantReport: Sendable {
+    public var checks: [InvariantCheck]
+
+    public var passed: Bool { checks.allSatisfy(\.passed) }
+
+    /// One line naming every failed check, or nil.
+    public var failureMessage: String? {
+        let failed = checks.filter { !$0.passed }
+        guard !failed.isEmpty else { return nil }
+        return "world invariant violated: " + failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")
+    }
+
+    public static func check(_ trajectory: Trajectory, scene: Scene, compiled: CompiledWorld) -> InvariantReport {
+        let tolerances = scene.physics?.tolerances ?? InvariantTolerances()
+        var checks: [InvariantCheck] = []
+        let ids = compiled.dynamicObjects.map { $0 + 1 }
+
+        // object permanence: the same ids in every sample
+        let expected = Set(ids)
+        let broken = trajectory.samples.filter { Set($0.ids) != expected || $0.ids.count != ids.count || $0.states.count != ids.count }
+        checks.append(InvariantCheck(name: "object_permanence", passed: broken.isEmpty, value: Double(broken.count), limit: 0,
+                                     detail: broken.isEmpty ? "the same \(ids.count) dynamic objects in all \(trajectory.samples.count) samples"
+                                         : "\(broken.count) samples do not hold exactly objects \(ids.sorted()) (first at t = \(broken[0].time) s)"))
+
+        // rigidity: distances between points of each object's rest shape never change
+        var worstStrain = 0.0, worstAt = (time: 0.0, object: 0)
+        if let first = trajectory.samples.first {
+            for (slot, index) in compiled.dynamicObjects.enumerated() where slot < first.states.count {
+                let scale = compiled.scales[index] ?? Vec3d(1, 1, 1)
+                let corners = restCorners(scene.objects[index].shape, scale: scale)
+                func placed(_ state: BodyState) -> [Vec3d] { corners.map { Simulator.transform(state, scale: Vec3d(1, 1, 1)).transformPoint($0) } }
+                let rest = placed(first.states[slot])
+                for sample in trajectory.samples {
+                    guard let k = sample.ids.firstIndex(of: index + 1), k < sample.states.count else { continue }
+                    let now = placed(sample.states[k])
+                    for a in 0..<corners.count {
+                        for b in (a + 1)..<corners.count {
+                            let d0 = length(rest[a] - rest[b])
+                            guard d0 > 0 else { continue }
+                            let strain = abs(length(now[a] - now[b]) - d0) / d0
+                            if !(strain <= worstStrain) { worstStrain = strain; worstAt = (sample.time, index + 1) }
+                        }
+                    }
+                }
+            }
+        }
+        let strainLimit = 1e-6
+        checks.append(InvariantCheck(name: "rigidity", passed: worstStrain <= strainLimit, value: worstStrain, limit: strainLimit,
+                                     detail: worstStrain <= strainLimit ? "largest change of a distance within an object \(sci(worstStrain))"
+                                         : "object \(worstAt.object) changed shape by \(sci(worstStrain)) of its size at t = \(worstAt.time) s"))
+
+        // interpenetration during the run and at rest
+        let deepest = trajectory.steps.max { $0.penetration < $1.penetration }
+        let depth = deepest?.penetration ?? 0
+        checks.append(InvariantCheck(name: "penetration", passed: depth <= tolerances.penetration, value: depth, limit: tolerances.penetration,
+                                     detail: "deepest contact \(mm(depth)) at t = \(deepest.map { String(format: "%.3f", $0.time) } ?? "0") s (limit \(mm(tolerances.penetration)))"))
+        if let settled = trajectory.settledAt {
+            let resting = trajectory.steps.filter { $0.time >= settled }.map(\.penetration).max() ?? 0
+            checks.append(InvariantCheck(name: "resting_penetration", passed: resting <= tolerances.restingPenetration, value: resting,
+                                         limit: tolerances.restingPenetration,
+                                         detail: "deepest contact after the world came to rest at t = \(String(format: "%.3f", settled)) s: \(mm(resting)) (limit \(mm(tolerances.restingPenetration)))"))
+        } else {
+            checks.append(InvariantCheck(name: "resting_penetration", passed: true, value: nil, limit: tolerances.restingPenetration,
+                                         detail: "not measured: the world was still moving at the end"))
+        }
+
+        // energy: total never rises above its running minimum by more than the tolerance. MuJoCo's contacts are
+        // soft: a body sinks into its contact while being stopped, and the spring lifts it back out, which the sum
+        // of kinetic and potential energy sees as a gain of up to weight × depth per body; that is allowed for,
+        // twice over, with the deepest penetration of the run.
+        let scale = energyScale(trajectory, scene: scene)
+        let g = length(scene.physics?.gravity ?? .zero)
+        let softContacts = 2 * trajectory.masses.values.reduce(0, +) * g * depth
+        let allowed = tolerances.energyRise * scale + softContacts + 1e-6
+        var runningMin = Double.infinity, rise = 0.0, riseAt = 0.0
+        for s in trajectory.steps {
+            runningMin = min(runningMin, s.total)
+            let r = s.total - runningMin
+            if !(r <= rise) { rise = r; riseAt = s.time }
+        }
+        checks.append(InvariantCheck(name: "energy", passed: rise <= allowed, value: rise, limit: allowed,
+                                     detail: "largest rise of total energy above its running minimum \(String(format: "%.3g", rise)) J at t = \(String(format: "%.3f", riseAt)) s (limit \(String(format: "%.3g", allowed)) J: \(tolerances.energyRise) × energy scale \(String(format: "%.3g", scale)) J + soft-contact allowance \(String(format: "%.3g", softContacts)) J)"))
+
+        // bounds, ground and finiteness, as seen during stepping and in every sample
+        for (name, kind, ok) in [("world_bounds", RunIncident.Kind.leftWorld, "every body stayed inside the world bounds"),
+                                 ("ground", .belowGround, "no body passed through a ground plane"),
+                                 ("finite", .nonFinite, "every position and velocity finite")] {
+            var incident = trajectory.incidents.first { $0.kind == kind }
+            if kind == .nonFinite, incident == nil,
+               let bad = trajectory.samples.first(where: { $0.states.contains { !isFinite($0) } }) {
+                incident = RunIncident(kind: .nonFinite, time: bad.time, object: 0, detail: "a sampled state is NaN or infinite")
+            }
+            if kind == .nonFinite, incident == nil, let bad = trajectory.steps.first(where: { !$0.total.isFinite }) {
+                incident = RunIncident(kind: .nonFinite, time: bad.time, object: 0, detail: "the energy is NaN or infinite")
+            }
+            checks.append(InvariantCheck(name: name, passed: incident == nil, value: nil, limit: nil,
+                                         detail: incident.map { "object \($0.object) at t = \(String(format: "%.3f", $0.time)) s: \($0.detail)" } ?? ok))
+        }
+        return InvariantReport(checks: checks)
+    }
+
+    /// Initial kinetic energy plus, per body, m·|g|·(height above the lowest body + its size): the energy a
+    /// run can move around, against which a rise is judged.
+    static func energyScale(_ trajectory: Trajectory, scene: Scene) -> Double {
+        guard let first = trajectory.samples.first, let physics = scene.physics else { return 0 }
+        let g = length(physics.gravity)
+        let up = g > 0 ? -physics.gravity / g : Vec3d(0, 0, 1)
+        let heights = first.states.map { dot($0.position, up) }
+        let lowest = heights.min() ?? 0
+        var scale = trajectory.steps.first?.kinetic ?? 0
+        for (k, id) in first.ids.enumerated() {
+            scale += (trajectory.masses[id] ?? 0) * g * (heights[k] - lowest + (trajectory.sizes[id] ?? 0))
+        }
+        return scale
+    }
+
+    /// The corners of the shape's box in the body frame.
+    static func restCorners(_ shape: Shape, scale s: Vec3d) -> [Vec3d] {
+        let half: Vec3d, center: Vec3d
+        switch shape {
+        case .sphere(let c, let r): half = Vec3d(repeating: r * s.x); center = c * s
+        case .box(let size): half = size * s / 2; center = .zero
+        case .quad(let size): half = Vec3d(size.x * s.x / 2, size.y * s.y / 2, 0.001); center = .zero
+        case .cylinder(let r, let h): half = Vec3d(r * s.x, r * s.x, h * s.z / 2); center = .zero
+        case .mesh: half = Vec3d(repeating: 0.5); center = .zero
+        }
+        var out: [Vec3d] = []
+        for i in 0..<8 { out.append(center + half * Vec3d(i & 1 == 0 ? -1 : 1, i & 2 == 0 ? -1 : 1, i & 4 == 0 ? -1 : 1)) }
+        return out
+    }
+}
+
+func isFinite(_ s: BodyState) -> Bool {
+    s.position.x.isFinite && s.position.y.isFinite && s.position.z.isFinite && s.orientation.w.isFinite && s.orientation.x.isFinite
+        && s.orientation.y.isFinite && s.orientation.z.isFinite && s.velocity.x.isFinite && s.velocity.y.isFinite && s.velocity.z.isFinite
+}
+
+func mm(_ metres: Double) -> String { String(format: "%.3f mm", metres * 1000) }
+func sci(_ x: Double) -> String { String(format: "%.2e", x) }
+
+extension Simulator {
+    /// The object-to-world transform a body state gives an object whose transform's scale is `scale`:
+    /// the body frame is the object's translation and rotation, and the scale stays in the object.
+    public static func transform(_ state: BodyState, scale: Vec3d) -> Matrix4 {
+        Matrix4.compose(translation: state.position, rotation: state.orientation, scale: scale)
+    }
+}
