@@ -1,6 +1,6 @@
 import Foundation
 import Geometry
-@testable import Physics
+import Physics
 import SceneFormat
 import Testing
 import TestSupport

@@ -61,14 +61,14 @@ func errorMessage(_ json: String, file: String = "scenes/still.json", folder: UR
         #expect(errorMessage(scene(extra: #""camra": {},"#))
             == #"scenes/still.json: camra: unknown key "camra"; did you mean "camera"?"#)
         #expect(errorMessage(scene(extra: #""zzz": 1,"#))
-            == #"scenes/still.json: zzz: unknown key "zzz" (expected one of: background, camera, description, format, frame_rate, lights, materials, name, objects, render, rig)"#)
+            == #"scenes/still.json: zzz: unknown key "zzz" (expected one of: background, camera, description, format, frame_rate, lights, materials, name, objects, physics, render, rig, spawners)"#)
     }
 
     @Test func unknownTypesSuggestTheClosestType() {
         #expect(errorMessage(scene(objects: #"{"type": "spere"}"#))
             == #"scenes/still.json: objects[0].type: unknown object type "spere"; did you mean "sphere"? (expected one of: sphere, box, quad, plane, cylinder, mesh)"#)
         #expect(errorMessage(scene(rig: #"{"type": "orbitt"}"#))
-            == #"scenes/still.json: rig.type: unknown rig type "orbitt"; did you mean "orbit"? (expected one of: orbit, random, nerf-synthetic, sv3d)"#)
+            == #"scenes/still.json: rig.type: unknown rig type "orbitt"; did you mean "orbit"? (expected one of: orbit, random, nerf-synthetic, sv3d, fixed, path)"#)
     }
 
     @Test func structuralProblems() {
