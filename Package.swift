@@ -64,7 +64,7 @@ let package = Package(
 
         // MARK: Executables (the only code that prints or exits).
         .executableTarget(name: "OrbitCLI", dependencies: [
-            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "Exporters", "Surface", "Assets", "Pipeline",
+            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "Exporters", "Surface", "Assets", "Pipeline", "Physics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "OrbitBench", dependencies: ["Capture", "Physics", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),

@@ -4,6 +4,7 @@ import Exporters
 import Foundation
 import Geometry
 import Media
+import Physics
 import Render
 import SceneFormat
 
@@ -33,6 +34,8 @@ public struct GenerateSummary: Sendable {
     public var cameraSamples: Int
     public var rays: Int
     public var output: URL
+    /// One line about the simulation of a world scene (nil for still scenes).
+    public var simulation: String? = nil
 }
 
 /// Scene file → orbit clip: renders every view of the rig and writes the dataset folder
@@ -58,10 +61,21 @@ public struct Generator: Sendable {
         return models
     }
 
+    /// Runs a world scene's physics (its meshes imported for their colliders); `check: false` returns a run
+    /// whose invariants failed instead of throwing.
+    public static func simulate(_ scene: Scene, models: [Int: ImportedModel]? = nil, check: Bool = true) throws -> SimulationResult {
+        let models = try models ?? loadModels(scene)
+        return try Simulator(scene: scene, meshVertices: colliderVertices(scene, models: models)).run(check: check)
+    }
+
     /// Checks everything that can be checked without rendering: the scene and its assets.
     public static func validate(_ scene: Scene) throws -> (objects: Int, triangles: Int, views: Int) {
         let models = try loadModels(scene)
         let renderScene = try RenderScene(scene: scene, models: models)
+        if scene.physics != nil {
+            // compile the world and load it into MuJoCo, without stepping
+            try Simulator(scene: scene, meshVertices: colliderVertices(scene, models: models)).validate()
+        }
         return (scene.objects.count, renderScene.triangleCount, scene.views().count)
     }
 
@@ -71,10 +85,17 @@ public struct Generator: Sendable {
 
         let models = try Self.loadModels(scene)
         let loadSeconds = seconds()
-        let renderScene = try RenderScene(scene: scene, models: models)
-        let buildSeconds = seconds() - loadSeconds
-        let tracer = PathTracer(scene: renderScene)
-        let views = scene.views()
+        var simulation: SimulationResult? = nil
+        if scene.physics != nil {
+            progress(JobProgress(done: 0, total: 1, elapsed: seconds(), detail: "simulating"))
+            simulation = try Self.simulate(scene, models: models)
+        }
+        let simulateSeconds = seconds() - loadSeconds
+        let plan = ClipPlan(scene: scene, simulation: simulation)
+        var renderScene = try RenderScene(scene: plan.worlds[0], models: models)
+        var sceneWorld = 0
+        let buildSeconds = seconds() - loadSeconds - simulateSeconds
+        var tracer = PathTracer(scene: renderScene)
 
         let folder = try StagedFolder(destination: output, overwrite: overwrite)
         var succeeded = false
@@ -91,49 +112,78 @@ public struct Generator: Sendable {
         settings.threads = threads
         var renderSeconds = 0.0
         var rays = 0
-        progress(JobProgress(done: 0, total: views.count, elapsed: seconds()))
-        for view in views {
+        // pixels of each object (by id) in each frame
+        var visibility: [[Int]] = []
+        progress(JobProgress(done: 0, total: plan.frames.count, elapsed: seconds()))
+        for view in plan.frames {
             let t0 = seconds()
+            if view.world != sceneWorld {
+                // the world moved: a new BVH for this frame's poses
+                renderScene = try RenderScene(scene: plan.worlds[view.world], models: models)
+                tracer = PathTracer(scene: renderScene)
+                sceneWorld = view.world
+            }
             let frame = tracer.render(camera: view.camera, frameIndex: view.index, settings: settings)
             renderSeconds += seconds() - t0
             rays += frame.rayCount
+            var counts = [Int](repeating: 0, count: scene.objects.count + 1)
+            for id in frame.instanceIDs where Int(id) < counts.count { counts[Int(id)] += 1 }
+            visibility.append(counts)
             try PNG.write(FrameEncoding.rgba(frame), to: folder.url(DatasetLayout.path(DatasetLayout.images, view.stem)))
             try PNG.write(FrameEncoding.depthMillimetres(frame), to: folder.url(DatasetLayout.path(DatasetLayout.depth, view.stem)))
             try PNG.write(FrameEncoding.normals(frame), to: folder.url(DatasetLayout.path(DatasetLayout.normals, view.stem)))
             try PNG.write(FrameEncoding.mask(frame), to: folder.url(DatasetLayout.path(DatasetLayout.masks, view.stem)))
             try PNG.write(FrameEncoding.instances(frame), to: folder.url(DatasetLayout.path(DatasetLayout.instances, view.stem)))
             try video.append(rgb: FrameEncoding.composited(frame, matte: matte))
-            progress(JobProgress(done: view.index + 1, total: views.count, elapsed: seconds()))
+            progress(JobProgress(done: view.index + 1, total: plan.frames.count, elapsed: seconds()))
         }
         try video.finish()
 
         // ground-truth geometry in world coordinates
-        let groundTruth = Self.groundTruthMesh(scene, models: models)
+        // (a live clip's world at its last frame)
+        let groundTruth = Self.groundTruthMesh(plan.worlds[plan.worlds.count - 1], models: models)
         try MeshWriter.write(groundTruth, to: folder.url("ground_truth.ply"), format: .ply,
                              comment: "orbit ground truth of \(scene.name); world coordinates, metres, +Z up")
 
-        let frames = views.map { DatasetFrame(stem: $0.stem, split: $0.split?.rawValue, camera: $0.camera) }
+        let frames = plan.frames.map { DatasetFrame(stem: $0.stem, split: $0.split?.rawValue, camera: $0.camera) }
         try Data((DatasetLayout.transforms(frames: frames).rendered() + "\n").utf8).write(to: folder.url("transforms.json"))
         for (split, subset) in DatasetLayout.splits(frames) where !subset.isEmpty {
             try Data((DatasetLayout.nerfSyntheticTransforms(frames: subset).rendered() + "\n").utf8)
                 .write(to: folder.url("transforms_\(split).json"))
         }
-        let samples = views.count * scene.camera.width * scene.camera.height * scene.render.samplesPerPixel
-        let metadata = Self.metadata(scene: scene, models: models, renderScene: renderScene, views: views, timings: [
-            ("load_s", loadSeconds), ("build_s", buildSeconds), ("render_s", renderSeconds),
-            ("render_per_frame_s", renderSeconds / Double(views.count)), ("total_s", seconds()),
-        ], samples: samples, rays: rays)
+        let samples = plan.frames.count * scene.camera.width * scene.camera.height * scene.render.samplesPerPixel
+        var timings = [("load_s", loadSeconds), ("build_s", buildSeconds), ("render_s", renderSeconds),
+                       ("render_per_frame_s", renderSeconds / Double(plan.frames.count)), ("total_s", seconds())]
+        if simulation != nil { timings.insert(("simulate_s", simulateSeconds), at: 1) }
+        var metadata = Self.metadata(scene: scene, models: models, renderScene: renderScene, frames: plan.frames.count, timings: timings,
+                                     samples: samples, rays: rays)
+        if let simulation {
+            if case .object(var members) = metadata {
+                let at = members.firstIndex { $0.0 == "statistics" } ?? members.count
+                members.insert(contentsOf: Self.worldMetadata(scene: scene, simulation: simulation, plan: plan, visibility: visibility), at: at)
+                metadata = .object(members)
+            }
+            try Data(simulation.compiled.xml.utf8).write(to: folder.url("world.xml"))
+        }
         try Data((metadata.rendered() + "\n").utf8).write(to: folder.url("metadata.json"))
         try folder.commit()
         succeeded = true
-        return GenerateSummary(frames: views.count, width: scene.camera.width, height: scene.camera.height, renderSeconds: renderSeconds,
-                               totalSeconds: seconds(), cameraSamples: samples, rays: rays, output: folder.destination)
+        var summary = GenerateSummary(frames: plan.frames.count, width: scene.camera.width, height: scene.camera.height, renderSeconds: renderSeconds,
+                                      totalSeconds: seconds(), cameraSamples: samples, rays: rays, output: folder.destination)
+        if let simulation {
+            let t = simulation.trajectory
+            summary.simulation = String(format: "simulated %.2f s in %d steps (%.2f s), %d collisions, deepest contact %.2f mm, %@; invariants hold",
+                                        t.steps.last!.time, t.steps.count - 1, simulation.wallSeconds, t.collisions.count,
+                                        (t.steps.map(\.penetration).max() ?? 0) * 1000,
+                                        t.settledAt.map { String(format: "at rest from %.2f s", $0) } ?? "still moving at the end")
+        }
+        return summary
     }
 
     /// Every object tessellated and transformed into world space, merged into one mesh with base colours per vertex.
     public static func groundTruthMesh(_ scene: Scene, models: [Int: ImportedModel]) -> TriangleMesh {
         var merged = TriangleMesh()
-        for (index, object) in scene.objects.enumerated() {
+        for (index, object) in scene.objects.enumerated() where object.visible {
             var parts: [TriangleMesh] = []
             if case .mesh = object.shape, let model = models[index] {
                 for part in model.parts {
@@ -171,7 +221,7 @@ public struct Generator: Sendable {
         return hash.hex
     }
 
-    static func metadata(scene: Scene, models: [Int: ImportedModel], renderScene: RenderScene, views: [View],
+    static func metadata(scene: Scene, models: [Int: ImportedModel], renderScene: RenderScene, frames: Int,
                          timings: [(String, Double)], samples: Int, rays: Int) -> JSONOutput {
         var objects: [JSONOutput] = []
         for (index, object) in scene.objects.enumerated() {
@@ -194,7 +244,7 @@ public struct Generator: Sendable {
                 ("width", .integer(scene.camera.width)), ("height", .integer(scene.camera.height)),
                 ("fov_x_deg", .number(scene.camera.fovX * 180 / .pi)), ("spp", .integer(scene.render.samplesPerPixel)),
                 ("max_bounces", .integer(scene.render.maxBounces)), ("frame_rate", .number(scene.frameRate)),
-                ("frames", .integer(views.count)), ("rig", .string(scene.rig.typeName)),
+                ("frames", .integer(frames)), ("rig", .string(scene.rig.typeName)),
             ])),
             ("conventions", .object([
                 ("axes", .string("world +Z up, metres; cameras OpenGL (+X right, +Y up, looking down -Z)")),

@@ -1,3 +1,4 @@
+import Capture
 import Foundation
 import Geometry
 import Physics
@@ -44,6 +45,24 @@ enum PhysicsBench {
                                              material: material, jsonPath: "objects[\(i + 1)]", body: body))
         }
         return scene
+    }
+
+    /// A 48-frame live clip of the grid3d drop at 400×400 through the whole generator (simulate, pose, BVH, render, encode).
+    static func liveClip(folder: String) throws {
+        let url = URL(fileURLWithPath: folder).appendingPathComponent("physics_drop_init_grid3d_seed0.json")
+        let initial = try JSONDecoder().decode(Initial.self, from: Data(contentsOf: url))
+        let scene = try scene(initial, clip: "live", frames: 48)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-bench-live-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let summary = try Generator(scene: scene).run(output: output, overwrite: true)
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("metadata.json"))) as? [String: Any]
+        let timings = metadata?["timings"] as? [String: Double] ?? [:]
+        print("")
+        print("| live clip (grid3d drop, 48 frames, 400x400, \(scene.render.samplesPerPixel) spp) | simulate s | render s | s/frame | total s |")
+        print("|---|---|---|---|---|")
+        print(String(format: "| %d frames, %d triangles per frame | %.2f | %.2f | %.3f | %.2f |", summary.frames, 12 * initial.positions.count + 2,
+                     timings["simulate_s"] ?? 0, summary.renderSeconds, summary.renderSeconds / Double(summary.frames), summary.totalSeconds))
+        if let s = summary.simulation { print("  " + s) }
     }
 
     static func run(folder: String, repeats: Int) throws {

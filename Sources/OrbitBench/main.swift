@@ -69,6 +69,7 @@ do {
             i += 2
         }
         try PhysicsBench.run(folder: folder, repeats: repeats)
+        try PhysicsBench.liveClip(folder: folder)
     case "job":
         let result = try RenderWorkload.run(name: arguments[1], frames: Int(arguments[2]) ?? 6, scenesFolder: arguments[3])
         print(result.json)

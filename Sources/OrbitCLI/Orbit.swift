@@ -9,7 +9,7 @@ struct Orbit: ParsableCommand {
         commandName: "orbit",
         abstract: "Consistent orbit clips from 3D scenes, and radiance fields fitted back to them.",
         version: orbitVersion,
-        subcommands: [Generate.self, Validate.self, Reconstruct.self, Render.self, Export.self, EvalMesh.self, Run.self])
+        subcommands: [Generate.self, Validate.self, Simulate.self, Reconstruct.self, Render.self, Export.self, EvalMesh.self, Run.self])
 }
 
 /// Prints errors as one line and exits non-zero; the only place that talks to the terminal.
@@ -63,6 +63,7 @@ struct Generate: ParsableCommand {
                 print(String(format: "orbit: wrote %d frames of %dx%d to %@ (%.2f s/frame, %.1f M camera samples/s, %.1f s in all)",
                              summary.frames, summary.width, summary.height, out, perFrame,
                              Double(summary.cameraSamples) / summary.renderSeconds / 1e6, summary.totalSeconds))
+                if let simulation = summary.simulation { print("orbit: \(simulation)") }
             }
         } catch {
             reporter.finish()
@@ -81,7 +82,12 @@ struct Validate: ParsableCommand {
         let loaded = loadScene(scene)
         do {
             let result = try Generator.validate(loaded)
-            print("\(scene): ok (\(result.objects) objects, \(result.triangles) triangles, \(result.views) views of "
+            var frames = "\(result.views) views"
+            if let physics = loaded.physics {
+                if case .live = physics.clip { frames = "a live clip of \(max(1, Int((physics.duration * loaded.frameRate).rounded()))) frames" }
+                else { frames += " of the frozen world" }
+            }
+            print("\(scene): ok (\(result.objects) objects, \(result.triangles) triangles, \(frames) at "
                 + "\(loaded.camera.width)x\(loaded.camera.height))")
         } catch { fail(error) }
     }

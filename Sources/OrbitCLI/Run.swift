@@ -80,7 +80,10 @@ struct Run: ParsableCommand {
             guard overwrite else { throw OutputError(path: out, message: "the output folder is not empty; pass --overwrite to replace it") }
         }
         // check the scene before touching anything on disk
-        _ = loadScene(scene)
+        let loaded = loadScene(scene)
+        if case .live = loaded.physics?.clip {
+            throw ValidationError("\(loaded.file): physics.clip: a live clip shows a moving world, which one radiance field cannot fit; use \"clip\": \"frozen\" for orbit run, or orbit generate for the clip")
+        }
         if overwrite { for name in existing { try fm.removeItem(at: root.appendingPathComponent(name)) } }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let threadArguments = threads.map { ["--threads", "\($0)"] } ?? []

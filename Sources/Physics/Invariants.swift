@@ -82,22 +82,23 @@ public struct InvariantReport: Sendable {
                                          detail: "not measured: the world was still moving at the end"))
         }
 
-        // energy: total never rises above its running minimum by more than the tolerance. MuJoCo's contacts are
-        // soft: a body sinks into its contact while being stopped, and the spring lifts it back out, which the sum
-        // of kinetic and potential energy sees as a gain of up to weight × depth per body; that is allowed for,
-        // twice over, with the deepest penetration of the run.
+        // energy: kinetic + potential never rises above its value at an earlier relaxed step by more than the
+        // tolerance. MuJoCo's contacts are soft springs: while a contact is compressed it holds energy that this
+        // sum does not see and gives it back as the bodies separate (a bounce), so only steps whose deepest contact
+        // is within the resting penetration count as references (the first step always does). Those contacts
+        // may still lift their bodies by that depth: allowed for, twice over.
         let scale = energyScale(trajectory, scene: scene)
         let g = length(scene.physics?.gravity ?? .zero)
-        let softContacts = 2 * trajectory.masses.values.reduce(0, +) * g * depth
+        let softContacts = 2 * trajectory.masses.values.reduce(0, +) * g * tolerances.restingPenetration
         let allowed = tolerances.energyRise * scale + softContacts + 1e-6
-        var runningMin = Double.infinity, rise = 0.0, riseAt = 0.0
-        for s in trajectory.steps {
-            runningMin = min(runningMin, s.total)
-            let r = s.total - runningMin
+        var reference = Double.infinity, rise = 0.0, riseAt = 0.0
+        for (k, s) in trajectory.steps.enumerated() {
+            if k == 0 || s.penetration <= tolerances.restingPenetration { reference = min(reference, s.total) }
+            let r = s.total - reference
             if !(r <= rise) { rise = r; riseAt = s.time }
         }
         checks.append(InvariantCheck(name: "energy", passed: rise <= allowed, value: rise, limit: allowed,
-                                     detail: "largest rise of total energy above its running minimum \(String(format: "%.3g", rise)) J at t = \(String(format: "%.3f", riseAt)) s (limit \(String(format: "%.3g", allowed)) J: \(tolerances.energyRise) × energy scale \(String(format: "%.3g", scale)) J + soft-contact allowance \(String(format: "%.3g", softContacts)) J)"))
+                                     detail: "largest rise of kinetic + potential energy above an earlier relaxed state \(String(format: "%.3g", rise)) J at t = \(String(format: "%.3f", riseAt)) s (limit \(String(format: "%.3g", allowed)) J: \(tolerances.energyRise) × energy scale (peak kinetic) \(String(format: "%.3g", scale)) J + resting-contact allowance \(String(format: "%.3g", softContacts)) J)"))
 
         // bounds, ground and finiteness, as seen during stepping and in every sample
         for (name, kind, ok) in [("world_bounds", RunIncident.Kind.leftWorld, "every body stayed inside the world bounds"),
@@ -117,19 +118,12 @@ public struct InvariantReport: Sendable {
         return InvariantReport(checks: checks)
     }
 
-    /// Initial kinetic energy plus, per body, m·|g|·(height above the lowest body + its size): the energy a
-    /// run can move around, against which a rise is judged.
+    /// The largest kinetic energy of the run (the energy in motion, against which a rise is judged), at least
+    /// the weight of the bodies times their size, so that a world at rest is not judged against zero.
     static func energyScale(_ trajectory: Trajectory, scene: Scene) -> Double {
-        guard let first = trajectory.samples.first, let physics = scene.physics else { return 0 }
-        let g = length(physics.gravity)
-        let up = g > 0 ? -physics.gravity / g : Vec3d(0, 0, 1)
-        let heights = first.states.map { dot($0.position, up) }
-        let lowest = heights.min() ?? 0
-        var scale = trajectory.steps.first?.kinetic ?? 0
-        for (k, id) in first.ids.enumerated() {
-            scale += (trajectory.masses[id] ?? 0) * g * (heights[k] - lowest + (trajectory.sizes[id] ?? 0))
-        }
-        return scale
+        let g = length(scene.physics?.gravity ?? .zero)
+        let floor = trajectory.masses.reduce(0) { $0 + $1.value * g * (trajectory.sizes[$1.key] ?? 0) }
+        return max(trajectory.steps.map(\.kinetic).max() ?? 0, floor)
     }
 
     /// The corners of the shape's box in the body frame.

@@ -40,6 +40,7 @@ public enum MJCF {
         var bodies: [String] = []
         var dynamicObjects: [Int] = [], staticObjects: [Int] = []
         var scales: [Int: Vec3d] = [:]
+        var anyRolls = false
 
         for (index, object) in scene.objects.enumerated() {
             guard let body = object.body, body.kind != .none else { continue }
@@ -73,8 +74,16 @@ public enum MJCF {
                 assets.append("    <mesh name=\"mesh-\(id)\" vertex=\"\(vertices.map { vec($0 * scale) }.joined(separator: "  "))\"/>")
                 geom += [("type", "mesh"), ("mesh", "mesh-\(id)")]
             }
-            geom.append(("friction", num(body.friction) + " 0.005 0.0001"))
-            geom.append(("solref", num(physics.contactTimeConstant) + " " + num(dampingRatio(restitution: body.restitution))))
+            // round shapes get rolling resistance (contact dimension 6: sliding, torsional and rolling friction);
+            // MuJoCo gives a contact the larger dimension and the larger coefficients of its two geoms
+            let rolls: Bool
+            switch object.shape {
+            case .sphere, .cylinder, .mesh: rolls = true
+            default: rolls = false
+            }
+            if rolls { anyRolls = true; geom.append(("condim", "6")) }
+            geom.append(("friction", num(body.friction) + " 0.005 " + num(rolls || body.kind == .static ? body.rollingFriction : 0.0001)))
+            geom.append(("solref", contactReference(physics, restitution: body.restitution)))
             if dynamic {
                 if offset != .zero { geom.insert(("pos", vec(offset)), at: 2) }
                 if let mass = body.mass { geom.append(("mass", num(mass))) } else { geom.append(("density", num(body.density))) }
@@ -89,12 +98,13 @@ public enum MJCF {
         }
 
         // Contact buffers sized to the scene: box-box pairs make up to 8 contacts, a box on a plane 4; every
-        // dynamic geom is given 8 plus 4 per static collider, and 3 constraint rows per elliptic contact (4 per pyramidal one).
+        // dynamic geom is given 8 plus 4 per static collider, and a constraint row per friction direction (6 per rolling contact, 3 per sliding one; pyramidal cones double
+        // the tangential rows).
         // The stack holds the solver's matrices: the Newton solver's Hessian is nv × nv (nv = 6 per body).
         // When MuJoCo reports a buffer full, the simulation repeats the run with all three scaled up.
         let nd = dynamicObjects.count, ns = staticObjects.count
         let contacts = max(100, nd * (8 + 4 * ns)) * contactScale
-        let rows = (physics.solver.cone == .elliptic ? 3 : 4) * contacts
+        let rows = (physics.solver.cone == .elliptic ? (anyRolls ? 6 : 3) : (anyRolls ? 10 : 4)) * contacts
         let nv = 6 * nd
         let stack = (4 * nv * nv + 64 * rows + 100_000) * contactScale
         var lines = ["<mujoco model=\"\(escape(scene.name))\">",
@@ -109,12 +119,22 @@ public enum MJCF {
                              scales: scales, contactCapacity: contacts, constraintCapacity: rows)
     }
 
+    /// MuJoCo's solref "timeconst dampratio" for a surface of restitution `e`. MuJoCo derives the contact spring's
+    /// stiffness k = 1 / (dmax² · timeconst² · dampratio²) and damping b = 2 / (dmax · timeconst), so lowering the
+    /// damping ratio alone would stiffen the spring beyond what the time step can integrate (a bouncing ball then
+    /// gains energy). Dividing the time constant by ζ keeps the stiffness of a critically damped contact and lowers
+    /// only the damping. MuJoCo averages two surfaces' solref; each average stays no stiffer than either surface.
+    static func contactReference(_ physics: PhysicsSettings, restitution e: Double) -> String {
+        let zeta = dampingRatio(restitution: e)
+        return num(physics.contactTimeConstant / zeta) + " " + num(zeta)
+    }
+
     /// The damping ratio ζ of the contact spring whose bounce has coefficient of restitution `e`:
     /// a damped oscillator's half period ends with speed ratio e = exp(−ζπ / √(1 − ζ²)), so
     /// ζ = −ln e / √(π² + ln² e); e = 0 gives critical damping (MuJoCo's default, ζ = 1).
     public static func dampingRatio(restitution e: Double) -> Double {
         guard e > 0 else { return 1 }
-        let l = log(e)
+        let l = log(min(e, 0.99))   // a perfectly elastic contact (ζ = 0) would never settle; 0.99 is the most offered
         return -l / (Double.pi * Double.pi + l * l).squareRoot()
     }
 

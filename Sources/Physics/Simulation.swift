@@ -122,6 +122,11 @@ public struct Simulator: Sendable {
         }
     }
 
+    /// Compiles the world and loads it into MuJoCo without stepping: every error a run would meet at its start.
+    public func validate() throws {
+        _ = try load(compile(contactScale: 1))
+    }
+
     func compile(contactScale: Int) throws -> CompiledWorld {
         try MJCF.compile(scene, meshVertices: meshVertices, contactScale: contactScale)
     }

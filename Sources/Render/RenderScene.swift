@@ -132,7 +132,7 @@ public final class RenderScene: @unchecked Sendable {
             bounds.include(c - Vec3d(repeating: r)); bounds.include(c + Vec3d(repeating: r))
         }
 
-        for (index, object) in scene.objects.enumerated() {
+        for (index, object) in scene.objects.enumerated() where object.visible {
             let instanceID = UInt16(index + 1)
             switch object.shape {
             case .sphere(let center, let radius):

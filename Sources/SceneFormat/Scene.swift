@@ -86,6 +86,8 @@ public struct SceneObject: Sendable {
     public var jsonPath: String
     /// Its part in the simulation; nil in scenes without physics.
     public var body: Body? = nil
+    /// Rendered (and part of the ground truth). Default true; an invisible object can still collide.
+    public var visible: Bool = true
 
     public init(name: String, shape: Shape, transform: Matrix4, material: Material?, jsonPath: String, body: Body? = nil) {
         self.name = name; self.shape = shape; self.transform = transform; self.material = material; self.jsonPath = jsonPath; self.body = body

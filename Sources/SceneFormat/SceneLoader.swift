@@ -298,7 +298,7 @@ struct SceneDecoder {
 
     func decodeObject(_ node: JSONNode, index: Int, materials: [String: Material]) throws -> SceneObject {
         let type = try typeField(node, ["sphere", "box", "quad", "plane", "cylinder", "mesh"], what: "object type")
-        let common = ["type", "name", "transform", "material", "body"]
+        let common = ["type", "name", "transform", "material", "body", "visible"]
         let shape: Shape
         let o: JSONObject
         switch type {
@@ -355,7 +355,9 @@ struct SceneDecoder {
         } else {
             material = Material()
         }
-        return SceneObject(name: name, shape: shape, transform: transform, material: material, jsonPath: node.path)
+        var object = SceneObject(name: name, shape: shape, transform: transform, material: material, jsonPath: node.path)
+        object.visible = try o.optional("visible")?.bool() ?? true
+        return object
     }
 
     func decodeMaterial(_ node: JSONNode) throws -> Material {

@@ -81,7 +81,11 @@ public struct Body: Sendable, Equatable {
     public var density: Double = 1000
     /// Coulomb friction coefficient, 0...10. Default 0.5. A contact uses the larger of its two objects'.
     public var friction: Double = 0.5
-    /// Coefficient of restitution, 0...1 (mapped to the contact's damping ratio). Default 0.
+    /// Rolling resistance of round shapes (spheres, cylinders, meshes): the resisting torque per newton of normal
+    /// force, metres, 0...1. Default 0.002 (a rubber ball on a hard floor); without it a ball rolls forever.
+    public var rollingFriction: Double = 0.002
+    /// Coefficient of restitution, 0...0.9 (mapped to the contact's damping ratio). Default 0. MuJoCo's soft
+    /// contacts gain energy at box corners in nearly elastic impacts, so higher values are refused.
     public var restitution: Double = 0
     /// Initial linear velocity (m/s) and angular velocity (rad/s), world frame.
     public var velocity: Vec3d = .zero

@@ -60,7 +60,7 @@ extension SceneDecoder {
             if let kindNode { body.kind = Body.Kind(rawValue: try kindNode.choice(["dynamic", "static", "none"], what: "body type"))! }
             switch body.kind {
             case .dynamic:
-                let o = try node.object(allowed: ["type", "mass", "density", "friction", "restitution", "velocity", "angular_velocity_deg"])
+                let o = try node.object(allowed: ["type", "mass", "density", "friction", "rolling_friction", "restitution", "velocity", "angular_velocity_deg"])
                 if o.has("mass") && o.has("density") { throw node.error("give either \"mass\" or \"density\", not both") }
                 body.mass = try o.optional("mass")?.number(in: 1e-6...1e6, rangeText: "1e-6...1e6 kg (a mass must be positive)")
                 body.density = try o.number("density", in: 1e-3...1e5, default: body.density)
@@ -68,7 +68,7 @@ extension SceneDecoder {
                 body.velocity = try o.vector3("velocity", in: -1000...1000, default: .zero)
                 body.angularVelocity = try o.vector3("angular_velocity_deg", in: -36000...36000, default: .zero) * (.pi / 180)
             case .static:
-                let o = try node.object(allowed: ["type", "friction", "restitution"])
+                let o = try node.object(allowed: ["type", "friction", "rolling_friction", "restitution"])
                 try decodeSurface(o, into: &body)
             case .none:
                 _ = try node.object(allowed: ["type"])
@@ -90,7 +90,8 @@ extension SceneDecoder {
 
     func decodeSurface(_ o: JSONObject, into body: inout Body) throws {
         body.friction = try o.number("friction", in: 0...10, default: body.friction)
-        body.restitution = try o.number("restitution", in: 0...1, default: body.restitution)
+        body.restitution = try o.number("restitution", in: 0...0.9, default: body.restitution)
+        body.rollingFriction = try o.number("rolling_friction", in: 0...1, default: body.rollingFriction)
     }
 
     // MARK: spawners
@@ -128,13 +129,14 @@ extension SceneDecoder {
         guard !items.isEmpty else { throw shapesNode.error("expected at least one shape, got an empty array") }
         var templates: [(SceneObject, Double)] = []
         for (i, item) in items.enumerated() {
-            if case .object(let d) = item.value, d["transform"] != nil {
-                throw item.child("transform", .null).error("spawned objects are placed by the spawner; remove \"transform\"")
+            if case .object(let d) = item.value, case .object(let transform)? = d["transform"], transform.keys.contains(where: { $0 != "scale" }) {
+                throw item.child("transform", .null).error("spawned objects are placed by the spawner; their \"transform\" may only hold \"scale\"")
             }
             var t = try decodeObject(item, index: i, materials: materials)
             t.body = try decodeBody(item, object: t, defaultKind: .dynamic)
             guard t.body?.kind == .dynamic else { throw item.child("body", .null).error("spawned objects must be dynamic") }
-            templates.append((t, try boundingRadius(t.shape, node: item)))
+            let s = t.transform.decomposed.scale
+            templates.append((t, try boundingRadius(t.shape, node: item) * max(s.x, s.y, s.z)))
         }
         var rng = RandomStream(seed: seed, 0x64_726f_70)
         var placer = Placer(existing: existing)
@@ -148,7 +150,7 @@ extension SceneDecoder {
                 throw countNode.error("could place only \(k) of \(count) objects without overlap in the region; enlarge \"region\" or lower \"count\"")
             }
             let rotation = Quaternion.uniform(rng.nextDouble(), rng.nextDouble(), rng.nextDouble())
-            object.transform = Matrix4.compose(translation: position, rotation: rotation, scale: Vec3d(repeating: s))
+            object.transform = Matrix4.compose(translation: position, rotation: rotation, scale: object.transform.decomposed.scale * s)
             if let (vLow, vHigh) = velocity {
                 object.body?.velocity = vLow + (vHigh - vLow) * Vec3d(rng.nextDouble(), rng.nextDouble(), rng.nextDouble())
             }

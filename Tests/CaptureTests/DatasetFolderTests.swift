@@ -106,7 +106,7 @@ let tinyScene = #"""
         let scene = folder.write(tinyScene, to: "tiny.json")
         let validate = try runProcess(orbitExecutable(), ["validate", scene.path])
         #expect(validate.status == 0)
-        #expect(validate.stdout == "\(scene.path): ok (2 objects, 2 triangles, 3 views of 32x24)\n")
+        #expect(validate.stdout == "\(scene.path): ok (2 objects, 2 triangles, 3 views at 32x24)\n")
         let out = folder.path("out")
         let result = try runProcess(orbitExecutable(), ["generate", scene.path, "--out", out.path, "--quiet"])
         #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty)
