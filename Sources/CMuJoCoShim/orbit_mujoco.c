@@ -78,12 +78,13 @@ mjData *orbit_mj_make_data(const mjModel *m, char *error, size_t error_size) {
     return data;
 }
 
-int orbit_mj_forward(const mjModel *m, mjData *d, char *error, size_t error_size) {
+// Runs mj_forward or mj_step (same signature) under a guard.
+static int guarded(void (*function)(const mjModel *, mjData *), const mjModel *m, mjData *d, char *error, size_t error_size) {
     jmp_buf guard;
     volatile int status = 0;
     if (setjmp(guard) == 0) {
         active_guard = &guard;
-        mj_forward(m, d);
+        function(m, d);
     } else {
         copy_message(error, error_size, error_message);
         status = -1;
@@ -92,18 +93,12 @@ int orbit_mj_forward(const mjModel *m, mjData *d, char *error, size_t error_size
     return status;
 }
 
+int orbit_mj_forward(const mjModel *m, mjData *d, char *error, size_t error_size) {
+    return guarded(mj_forward, m, d, error, error_size);
+}
+
 int orbit_mj_step(const mjModel *m, mjData *d, char *error, size_t error_size) {
-    jmp_buf guard;
-    volatile int status = 0;
-    if (setjmp(guard) == 0) {
-        active_guard = &guard;
-        mj_step(m, d);
-    } else {
-        copy_message(error, error_size, error_message);
-        status = -1;
-    }
-    active_guard = NULL;
-    return status;
+    return guarded(mj_step, m, d, error, error_size);
 }
 
 int orbit_mj_version(void) { return mj_version(); }

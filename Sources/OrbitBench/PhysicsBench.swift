@@ -66,7 +66,7 @@ enum PhysicsBench {
     }
 
     static func run(folder: String, repeats: Int) throws {
-        print("| layout | step loop s (median of \(repeats)) | instrumented s | final z min / mean / max | resting | max pen. mm | resting pen. mm (t ≥ 2 s) | KE max J | total E final / initial | settled at s | below plane | escaped | finite | deterministic |")
+        print("| configuration, layout | step loop s (median of \(repeats)) | instrumented s | final z min / mean / max | resting | max pen. mm | resting pen. mm (t ≥ 2 s) | KE max J | total E final / initial | settled at s | below plane | escaped | finite | deterministic |")
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         // Orbit's defaults, then MuJoCo's own (the peer's settings: Newton, pyramidal cone, 0.02 s contact springs)
         let configurations = [("orbit", ""), ("mujoco-default", #", "solver": {"method": "newton", "cone": "pyramidal", "contact_time_constant": 0.02}"#)]

@@ -3,10 +3,12 @@ import Foundation
 import Geometry
 
 /// A failure of the physics engine or of a run's invariants.
-public struct PhysicsError: Error, Sendable, CustomStringConvertible {
+public struct PhysicsError: Error, Sendable, CustomStringConvertible, Equatable {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+    /// MuJoCo's contact or constraint buffers filled up (handled inside the simulator by a larger rerun).
+    static let buffersFull = PhysicsError("MuJoCo's contact buffers are full")
 }
 
 /// The state of one body: world position and orientation of its frame, linear and angular velocity (world frame).
@@ -105,10 +107,17 @@ final class MuJoCoWorld {
         }
     }
 
-    /// How often each MuJoCo warning has been raised so far (mjtWarning order).
-    var warningCounts: [Int] {
-        withUnsafeBytes(of: data.pointee.warning) { raw in
-            raw.bindMemory(to: mjWarningStat.self).map { Int($0.number) }
+    /// Judges MuJoCo's warnings after a step: full buffers (contacts were dropped) throw `.buffersFull`;
+    /// a singular inertia or a NaN in positions, velocities or accelerations (after which MuJoCo silently
+    /// resets the state) throw an error with the time.
+    @inline(__always) func checkWarnings() throws {
+        let w = data.pointee.warning
+        if w.1.number > 0 || w.2.number > 0 { throw PhysicsError.buffersFull }
+        guard w.0.number > 0 || w.4.number > 0 || w.5.number > 0 || w.6.number > 0 else { return }
+        let unstable = [(w.0.number, "a (nearly) singular inertia matrix"), (w.4.number, "a NaN or huge position"),
+                        (w.5.number, "a NaN or huge velocity"), (w.6.number, "a NaN or huge acceleration")]
+        if let (_, what) = unstable.first(where: { $0.0 > 0 }) {
+            throw PhysicsError("MuJoCo found \(what) at t = \(String(format: "%.4f", time)) s: the simulation is unstable; check the masses, sizes and velocities, or raise physics.rate_hz")
         }
     }
 

@@ -104,18 +104,14 @@ public struct Simulator: Sendable {
             let trajectory: Trajectory, clip: [WorldSample]
             do {
                 (trajectory, clip) = try simulate(world, compiled: compiled, contactScale: scale, progress: progress)
-            } catch let error as PhysicsError where error.message.contains("stackAlloc") && scale < 64 {
-                scale *= 4   // the solver's stack was too small for this scene
-                continue
-            }
-            let wall = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-            let warnings = world.warningCounts
-            if warnings[1] > 0 || warnings[2] > 0 {
-                // contact or constraint buffer full: contacts were dropped, so run again with larger buffers
-                guard scale < 64 else { throw PhysicsError("MuJoCo's contact buffers overflowed even at \(compiled.contactCapacity) contacts") }
+            } catch let error as PhysicsError where (error.message.contains("stackAlloc") || error == .buffersFull) && scale < 64 {
+                // the solver's stack or the contact buffers were too small (contacts would be dropped): start again with more room
                 scale *= 4
                 continue
+            } catch let error as PhysicsError where error == .buffersFull {
+                throw PhysicsError("MuJoCo's contact buffers overflowed even at \(compiled.contactCapacity) contacts")
             }
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let report = InvariantReport.check(trajectory, scene: scene, compiled: compiled)
             if check, let failure = report.failureMessage { throw PhysicsError(failure) }
             return SimulationResult(compiled: compiled, trajectory: trajectory, invariants: report, clipSamples: clip, wallSeconds: wall)
@@ -265,6 +261,7 @@ public struct Simulator: Sendable {
         while s < stopStep {
             try world.step()
             s += 1
+            try world.checkWarnings()
             record(s)
             if liveFrames > 0 {
                 while nextSample < liveFrames, Int((Double(nextSample) * frameInterval / dt).rounded()) == s {

@@ -137,3 +137,16 @@ extension DynamicsTests {
         }
     }
 }
+
+@Suite struct ContactBufferTests {
+    @Test func fullBuffersAreGrownAndTheRunRepeated() throws {
+        // 27 touching boxes in a 3×3×3 block: 54 face pairs of up to 8 contacts each, beyond the first sizing
+        var boxes: [String] = []
+        for i in 0..<3 { for j in 0..<3 { for k in 0..<3 {
+            boxes.append(#"{"type": "box", "size": [0.2, 0.2, 0.2], "transform": {"translate": [\#(0.2 * Double(i)), \#(0.2 * Double(j)), \#(0.1 + 0.2 * Double(k))]}, "body": {"type": "dynamic"}}"#)
+        } } }
+        let result = try simulate(world(boxes.joined(separator: ", "), physics: #""duration": 0.2"#))
+        #expect(result.trajectory.contactScale > 1)
+        #expect(result.trajectory.steps.map(\.penetration).max()! < 0.001)
+    }
+}
