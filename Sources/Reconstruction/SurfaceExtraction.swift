@@ -127,7 +127,8 @@ extension RadianceGrid where S == Float {
         let chosen = (0..<min(maxCameras, cameras.count)).map { cameras[$0 * cameras.count / min(maxCameras, cameras.count)] }
         let box = field.bounds
         let step = 0.5 * field.spacing.min()
-        let target = Double.log(2.0)
+        // ∫σ dt over metres reaches ln 2 / (the field's scale factor) where the optical depth reaches ln 2
+        let target = Double.log(2.0) / FieldScale.factor(spacing: spacing, resolution: resolution)
         let votes = ResultSlots<[Float]>(count: chosen.count)
         DispatchQueue.concurrentPerform(iterations: chosen.count) { c in
             let camera = chosen[c]
@@ -264,7 +265,7 @@ extension RadianceGrid where S == Float {
             let n = cross(mesh.positions[i[1]] - mesh.positions[i[0]], mesh.positions[i[2]] - mesh.positions[i[0]])
             for v in i { sums[v] += n }
         }
-        let h = spacing.min()
+        let h = spacing.min(), scale = FieldScale.factor(spacing: spacing, resolution: resolution)
         let positions = mesh.positions, faceNormals = sums
         let count = positions.count, chunk = 4096
         let normals = ResultSlots<[Vec3]>(count: (count + chunk - 1) / chunk), colors = ResultSlots<[Vec3]>(count: (count + chunk - 1) / chunk)
@@ -281,7 +282,7 @@ extension RadianceGrid where S == Float {
                 var transmittance = 1.0, color = Vec3.zero, weight: Float = 0
                 for s in 0..<7 {
                     let q = p + (1.5 - 0.5 * Double(s)) * h * nd
-                    let alpha = 1 - Double.exp(-Double(max(0, field.sample(q))) * 0.5 * h)
+                    let alpha = 1 - Double.exp(-Double(max(0, field.sample(q))) * 0.5 * h * scale)
                     let w = Float(transmittance * alpha)
                     color += w * viewIndependentColor(at: q); weight += w
                     transmittance *= 1 - alpha

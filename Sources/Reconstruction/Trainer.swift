@@ -133,7 +133,8 @@ public final class Trainer: @unchecked Sendable {
 
     /// Per-sample opacity threshold as a density, 1/m.
     var occupancyDensity: Float {
-        let step = Float(settings.stepScale * min(grid.spacing.x, min(grid.spacing.y, grid.spacing.z)))
+        let step = Float(settings.stepScale * min(grid.spacing.x, min(grid.spacing.y, grid.spacing.z))
+                         * FieldScale.factor(spacing: grid.spacing, resolution: grid.resolution))
         return -Float.log(1 - settings.occupancyAlpha) / step
     }
 

@@ -33,6 +33,21 @@ public struct RayResult<S: FieldScalar> {
 /// A read-only view of a grid's parameters and occupancy for marching rays. Valid while the storage it points
 /// to is alive and unchanged (the trainer creates one per iteration).
 ///
+/// How densities relate to metres. Densities are per metre in a lattice box at least `referenceSize` across
+/// (the training settings were tuned on scenes of about that size, such as NeRF-synthetic's); in a smaller
+/// box they are per (box size / reference size) of a metre, so a 10 cm object trains like a 1 m one
+/// instead of needing densities ten times larger from the same learning rates and initial values.
+public enum FieldScale {
+    /// Box edge, metres, below which densities are rescaled.
+    public static let referenceSize = 3.0
+
+    /// The factor that turns a distance in metres into the distance densities act over.
+    public static func factor(spacing: Vec3d, resolution: Int) -> Double {
+        let size = max(spacing.x, spacing.y, spacing.z) * Double(resolution - 1)
+        return size > 0 ? max(1, referenceSize / size) : 1
+    }
+}
+
 /// The model along a ray, with samples at spacing δ where the occupancy allows:
 ///   σᵢ = max(0, trilinear(density)),  cᵢ = sigmoid(Σₗ trilinear(sh)ₗ Yₗ(d)),
 ///   αᵢ = 1 − exp(−σᵢ δ),  Tᵢ = Πⱼ<ᵢ (1 − αⱼ),  wᵢ = Tᵢ αᵢ,
@@ -47,6 +62,8 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
     public let spacing: SIMD3<S>
     /// Sample spacing along rays, metres.
     public let step: S
+    /// The sample spacing the densities act over: `step` times `FieldScale.factor` of the lattice's box.
+    public let opticalStep: S
     /// Occupancy of blocks of `blockSize³` lattice cells (1 = may hold density); nil = everything occupied.
     public let occupancy: UnsafePointer<UInt8>?
     public let blockSize: Int
@@ -61,6 +78,7 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
         self.lower = SIMD3(S(lower.x), S(lower.y), S(lower.z))
         self.spacing = SIMD3(S(spacing.x), S(spacing.y), S(spacing.z))
         step = S(stepScale * min(spacing.x, min(spacing.y, spacing.z)))
+        opticalStep = step * S(FieldScale.factor(spacing: spacing, resolution: resolution))
         self.occupancy = occupancy; self.blockSize = blockSize
         blocksPerAxis = (resolution - 1 + blockSize - 1) / blockSize
     }
@@ -128,13 +146,13 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
                 z.z += wc * (p[8] * y0 + p[9] * y1 + p[10] * y2 + p[11] * y3)
             }
             let rgb = SIMD3(Self.sigmoid(z.x), Self.sigmoid(z.y), Self.sigmoid(z.z))
-            let alpha = 1 - S.exp(-sigmaRaw * step)
+            let alpha = 1 - S.exp(-sigmaRaw * opticalStep)
             let weight = transmittance * alpha
             color += weight * rgb
             depth += weight * t
             if transmittance >= surfaceTransmittance && transmittance * (1 - alpha) < surfaceTransmittance {
                 // inside this sample's interval T(s) = T·exp(−σ s) reaches the level L at s = ln(T / L) / σ
-                crossing = t - step / 2 + S.log(transmittance / surfaceTransmittance) / sigmaRaw
+                crossing = t - step / 2 + S.log(transmittance / surfaceTransmittance) / (sigmaRaw * opticalStep / step)
             }
             transmittance *= 1 - alpha
             if let samples, count < capacity {
@@ -170,12 +188,12 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
         var prefix = SIMD3<S>.zero
         for s in 0..<count {
             let sample = samples[s]
-            let alpha = 1 - S.exp(-sample.sigma * step)
+            let alpha = 1 - S.exp(-sample.sigma * opticalStep)
             let weight = transmittance * alpha
             let after = transmittance * (1 - alpha)
             prefix += weight * sample.rgb
             let remaining = result.color - prefix
-            let dLdSigma = ((dLdC * (step * (after * sample.rgb - remaining))).sum())
+            let dLdSigma = ((dLdC * (opticalStep * (after * sample.rgb - remaining))).sum())
             let dz = dLdC * weight * sample.rgb * (SIMD3<S>(repeating: 1) - sample.rgb)
             let w = Self.cornerWeights(sample.fraction)
             touch(sample.base)
@@ -201,14 +219,15 @@ extension FieldView {
     /// small when the ray's weight sits in one short stretch: it makes surfaces thin and dense, and removes fog.
     /// Adds `scale` · ∂L/∂density to `gradDensity` and returns L. With gₖ = ∂L/∂wₖ
     ///   = 2 (tₖ W₍<ₖ₎ − S₍<ₖ₎ + S₍>ₖ₎ − tₖ W₍>ₖ₎) + ⅔ wₖ δ   (W, S: sums of w and w·t before / after k),
-    /// and wₖ = Tₖ αₖ, the chain rule gives ∂L/∂σᵢ = δ (gᵢ Tᵢ (1 − αᵢ) − Σₖ>ᵢ gₖ wₖ); all O(n) with prefix sums.
+    /// and wₖ = Tₖ αₖ, the chain rule gives ∂L/∂σᵢ = δ' (gᵢ Tᵢ (1 − αᵢ) − Σₖ>ᵢ gₖ wₖ), δ' the optical step (αᵢ = 1 − exp(−σᵢ δ'));
+/// all O(n) with prefix sums.
     public func distortion(samples: UnsafePointer<RaySample<S>>, count: Int, scale: S, gradDensity: UnsafeMutablePointer<S>) -> S {
         guard count > 1 else { return 0 }
         return withUnsafeTemporaryAllocation(of: S.self, capacity: 3 * count) { buffer -> S in
             let w = buffer.baseAddress!, transmittanceAt = w + count, g = w + 2 * count
             var transmittance: S = 1, totalW: S = 0, totalS: S = 0
             for i in 0..<count {
-                let alpha = 1 - S.exp(-samples[i].sigma * step)
+                let alpha = 1 - S.exp(-samples[i].sigma * opticalStep)
                 transmittanceAt[i] = transmittance
                 w[i] = transmittance * alpha
                 transmittance *= 1 - alpha
@@ -228,8 +247,8 @@ extension FieldView {
             var laterGW = totalGW
             for i in 0..<count {
                 laterGW -= g[i] * w[i]
-                let alpha = 1 - S.exp(-samples[i].sigma * step)
-                let dLdSigma = step * (g[i] * transmittanceAt[i] * (1 - alpha) - laterGW)
+                let alpha = 1 - S.exp(-samples[i].sigma * opticalStep)
+                let dLdSigma = opticalStep * (g[i] * transmittanceAt[i] * (1 - alpha) - laterGW)
                 let cw = Self.cornerWeights(samples[i].fraction)
                 for c in 0..<8 { gradDensity[samples[i].base + Self.offset(c, r, rr)] += scale * cw[c] * dLdSigma }
             }
