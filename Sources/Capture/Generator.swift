@@ -63,9 +63,10 @@ public struct Generator: Sendable {
 
     /// Runs a world scene's physics (its meshes imported for their colliders); `check: false` returns a run
     /// whose invariants failed instead of throwing.
-    public static func simulate(_ scene: Scene, models: [Int: ImportedModel]? = nil, check: Bool = true) throws -> SimulationResult {
+    public static func simulate(_ scene: Scene, models: [Int: ImportedModel]? = nil, check: Bool = true,
+                                progress: (Double) -> Void = { _ in }) throws -> SimulationResult {
         let models = try models ?? loadModels(scene)
-        return try Simulator(scene: scene, meshVertices: colliderVertices(scene, models: models)).run(check: check)
+        return try Simulator(scene: scene, meshVertices: colliderVertices(scene, models: models)).run(check: check, progress: progress)
     }
 
     /// Checks everything that can be checked without rendering: the scene and its assets.
@@ -88,7 +89,9 @@ public struct Generator: Sendable {
         var simulation: SimulationResult? = nil
         if scene.physics != nil {
             progress(JobProgress(done: 0, total: 1, elapsed: seconds(), detail: "simulating"))
-            simulation = try Self.simulate(scene, models: models)
+            simulation = try Self.simulate(scene, models: models) { fraction in
+                progress(JobProgress(done: 0, total: 1, elapsed: seconds(), detail: String(format: "simulating: %.0f%%", 100 * fraction)))
+            }
         }
         let simulateSeconds = seconds() - loadSeconds
         let plan = ClipPlan(scene: scene, simulation: simulation)

@@ -105,3 +105,24 @@ func worldScene(clip: String, rig: String = #"{"type": "orbit", "radius": 3, "el
         #expect(result.stdout.contains("ok   energy") && result.stdout.contains("2 dynamic objects"))
     }
 }
+
+@Suite struct ExampleWorldTests {
+    @Test(arguments: ["drop-on-table", "tower-collapse", "balls-into-bowl", "movi", "frozen-pile"])
+    func exampleWorldsHoldTheirInvariants(name: String) throws {
+        let scene = try SceneLoader.load(path: repositoryRoot().appendingPathComponent("scenes/\(name).json").path)
+        let result = try Generator.simulate(scene)
+        #expect(result.invariants.passed)
+        #expect(!result.trajectory.collisions.isEmpty)
+    }
+
+    @Test func towerCollapsesAndBallsEndInTheBowl() throws {
+        let tower = try Generator.simulate(SceneLoader.load(path: repositoryRoot().appendingPathComponent("scenes/tower-collapse.json").path))
+        // the top block ends near the ground: the tower fell
+        #expect(tower.clipSamples.last!.states.last!.position.z < 0.3)
+        let bowl = try Generator.simulate(SceneLoader.load(path: repositoryRoot().appendingPathComponent("scenes/balls-into-bowl.json").path))
+        // every ball ends inside the bowl's rim (radius 0.49 m around the origin)
+        for s in bowl.clipSamples.last!.states {
+            #expect((s.position.x * s.position.x + s.position.y * s.position.y).squareRoot() < 0.49 && s.position.z < 0.3)
+        }
+    }
+}

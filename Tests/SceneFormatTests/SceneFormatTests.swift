@@ -158,8 +158,24 @@ func errorMessage(_ json: String, file: String = "scenes/still.json", folder: UR
     }
 }
 
+extension RigTests {
+    @Test func fixedAndPathRigs() throws {
+        let fixed = try decodeScene(scene(rig: #"{"type": "fixed", "eye": [3, -3, 2], "look_at": [0, 0, 0.5], "frames": 3}"#)).views()
+        #expect(fixed.count == 3 && fixed.allSatisfy { $0.camera.origin == Vec3d(3, -3, 2) })
+        // the camera looks down its −Z axis at the target
+        let forward = -fixed[0].camera.cameraToWorld.transformVector(Vec3d(0, 0, 1))
+        #expect(length(forward - normalize(Vec3d(0, 0, 0.5) - Vec3d(3, -3, 2))) < 1e-12)
+
+        let path = try decodeScene(scene(rig: #"{"type": "path", "frames": 5, "keyframes": [{"eye": [2, 0, 1]}, {"eye": [0, 2, 1]}, {"eye": [-2, 0, 1], "look_at": [0, 0, 1]}]}"#)).views()
+        #expect(path.map(\.camera.origin) == [Vec3d(2, 0, 1), Vec3d(1, 1, 1), Vec3d(0, 2, 1), Vec3d(-1, 1, 1), Vec3d(-2, 0, 1)])
+        #expect(errorMessage(scene(rig: #"{"type": "path", "keyframes": [{"eye": [1, 0, 0]}]}"#))
+                == "scenes/still.json: rig.keyframes: expected at least 2 keyframes, got 1")
+    }
+}
+
 @Suite struct ExampleSceneTests {
-    @Test(arguments: ["still-life", "mesh", "textured", "area-and-environment", "nerf-synthetic", "sv3d"])
+    @Test(arguments: ["still-life", "mesh", "textured", "area-and-environment", "nerf-synthetic", "sv3d",
+                      "drop-on-table", "tower-collapse", "balls-into-bowl", "movi", "frozen-pile"])
     func exampleScenesDecode(name: String) throws {
         let path = repositoryRoot().appendingPathComponent("scenes/\(name).json").path
         let s = try SceneLoader.load(path: path)
