@@ -52,6 +52,9 @@ let package = Package(
         /// Rigid-body simulation through MuJoCo: scene → MJCF, stepping, trajectories, invariant checks.
         .target(name: "Physics", dependencies: ["Geometry", "SceneFormat", "CMuJoCoShim"]),
 
+        /// Video in: decoding, frame selection, camera poses from COLMAP or given ones → a dataset folder.
+        .target(name: "Ingest", dependencies: ["Geometry", "Media", "Dataset"]),
+
         /// Radiance fields fitted to posed images; reads dataset folders, never the renderer.
         .target(name: "Reconstruction", dependencies: ["Geometry", "Media", "Dataset", "Surface", .product(name: "RealModule", package: "swift-numerics")]),
 
@@ -64,7 +67,7 @@ let package = Package(
 
         // MARK: Executables (the only code that prints or exits).
         .executableTarget(name: "OrbitCLI", dependencies: [
-            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "Exporters", "Surface", "Assets", "Pipeline", "Physics",
+            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "Exporters", "Surface", "Assets", "Pipeline", "Physics", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "OrbitBench", dependencies: ["Capture", "Physics", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
@@ -78,6 +81,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Exporters", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "SceneFormat", "Geometry", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),
     ]

@@ -22,8 +22,10 @@ public enum DatasetLayout {
     public static func path(_ folder: String, _ stem: String) -> String { "\(folder)/\(stem).png" }
 
     /// `transforms.json` as nerfstudio and instant-ngp read it: shared intrinsics, camera-to-world matrices in
-    /// OpenGL axes, file paths with extensions, and split lists when the rig has splits.
-    public static func transforms(frames: [DatasetFrame]) -> JSONOutput {
+    /// OpenGL axes, file paths with extensions, and split lists when the rig has splits. `groundTruth` lists the
+    /// depth, mask, normal and instance images of each frame (rendered datasets have them; videos do not).
+    /// `distortion` holds OpenCV's k1, k2, p1, p2 (zero for rendered frames).
+    public static func transforms(frames: [DatasetFrame], groundTruth: Bool = true, distortion: [Double] = [0, 0, 0, 0]) -> JSONOutput {
         precondition(!frames.isEmpty)
         let c = frames[0].camera
         var members: [(String, JSONOutput)] = [
@@ -32,17 +34,15 @@ public enum DatasetLayout {
             ("fl_x", .number(c.fx)), ("fl_y", .number(c.fy)),
             ("cx", .number(c.cx)), ("cy", .number(c.cy)),
             ("w", .integer(c.width)), ("h", .integer(c.height)),
-            ("k1", .number(0)), ("k2", .number(0)), ("p1", .number(0)), ("p2", .number(0)),
+            ("k1", .number(distortion[0])), ("k2", .number(distortion[1])), ("p1", .number(distortion[2])), ("p2", .number(distortion[3])),
         ]
         members.append(("frames", .array(frames.map { f in
-            .object([
-                ("file_path", .string(path(images, f.stem))),
-                ("transform_matrix", matrix(f.camera.cameraToWorld)),
-                ("depth_file_path", .string(path(depth, f.stem))),
-                ("mask_path", .string(path(masks, f.stem))),
-                ("normal_file_path", .string(path(normals, f.stem))),
-                ("instance_file_path", .string(path(instances, f.stem))),
-            ])
+            var entry: [(String, JSONOutput)] = [("file_path", .string(path(images, f.stem))), ("transform_matrix", matrix(f.camera.cameraToWorld))]
+            if groundTruth {
+                entry += [("depth_file_path", .string(path(depth, f.stem))), ("mask_path", .string(path(masks, f.stem))),
+                          ("normal_file_path", .string(path(normals, f.stem))), ("instance_file_path", .string(path(instances, f.stem)))]
+            }
+            return .object(entry)
         })))
         for (split, subset) in splits(frames) {
             members.append(("\(split)_filenames", .array(subset.map { JSONOutput.string(path(images, $0.stem)) })))

@@ -1,0 +1,159 @@
+import Foundation
+import Geometry
+
+/// An error of the video pipeline, naming the file or tool it concerns.
+public struct IngestError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Debian's `colmap` (3.8), run as a subprocess on the CPU. Its log goes to a file in the workspace; progress
+/// is read from it while it runs.
+public struct COLMAP: Sendable {
+    public var executable: String
+
+    /// Finds `colmap` on PATH; the error names the package to install.
+    public static func locate() throws -> COLMAP {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(folder)/colmap"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return COLMAP(executable: candidate) }
+        }
+        throw IngestError("COLMAP is not installed (it recovers the camera poses): run scripts/bootstrap or apt-get install colmap; or give the poses with --poses")
+    }
+
+    /// Runs one COLMAP command, reporting "[done/total]" progress parsed from its log.
+    public func run(_ arguments: [String], log: URL, progress: (String) -> Void = { _ in }) throws {
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        var environment = ProcessInfo.processInfo.environment
+        environment["QT_QPA_PLATFORM"] = "offscreen"   // no display is needed for the command-line tools
+        process.environment = environment
+        try process.run()
+        var lastReported = ""
+        while process.isRunning {
+            Thread.sleep(forTimeInterval: 0.25)
+            if let text = try? String(contentsOf: log, encoding: .utf8),
+               let range = text.range(of: #"\[[0-9]+/[0-9]+\]"#, options: [.regularExpression, .backwards]) {
+                let p = String(text[range])
+                if p != lastReported { lastReported = p; progress(p) }
+            }
+        }
+        guard process.terminationStatus == 0 else {
+            let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
+            throw IngestError("colmap \(arguments.first ?? "") failed (exit \(process.terminationStatus)); its log is \(log.path): \(tail)")
+        }
+    }
+
+    /// `colmap -h`'s version line, e.g. "COLMAP 3.8".
+    public func version() -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-h"]
+        let pipe = Pipe()
+        process.standardOutput = pipe; process.standardError = pipe
+        guard (try? process.run()) != nil else { return "COLMAP" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("COLMAP") }) else { return "COLMAP" }
+        // "COLMAP 3.8 -- Structure-from-Motion and Multi-View Stereo (Commit ...)" → "COLMAP 3.8"
+        return String(line.components(separatedBy: " --").first ?? String(line)).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// A COLMAP text model (cameras.txt, images.txt, points3D.txt): COLMAP's conventions, OpenCV camera axes,
+/// world-to-camera poses.
+public struct COLMAPModel: Sendable {
+    public struct Intrinsics: Sendable {
+        public var model: String
+        public var width: Int, height: Int
+        public var fx: Double, fy: Double, cx: Double, cy: Double
+        /// OpenCV distortion k1, k2, p1, p2 (zero for pinhole models).
+        public var distortion: [Double]
+    }
+    public struct Image: Sendable {
+        public var name: String
+        /// World-to-camera rotation (w, x, y, z) and translation: x_cam = R x_world + t.
+        public var rotation: Quaternion
+        public var translation: Vec3d
+        public var camera: Int
+    }
+    public var cameras: [Int: Intrinsics]
+    public var images: [Image]
+    public var points: [Vec3d]
+
+    public static func read(folder: URL) throws -> COLMAPModel {
+        func lines(_ name: String) throws -> [Substring] {
+            let url = folder.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw IngestError("\(url.path): cannot read the COLMAP model file (a text model folder holds cameras.txt, images.txt, points3D.txt)")
+            }
+            return text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }
+        }
+        var cameras: [Int: Intrinsics] = [:]
+        for line in try lines("cameras.txt") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let f = line.split(separator: " ")
+            guard f.count >= 5, let id = Int(f[0]), let w = Int(f[2]), let h = Int(f[3]) else {
+                throw IngestError("\(folder.path)/cameras.txt: malformed line \"\(line)\"")
+            }
+            let p = f[4...].compactMap { Double($0) }
+            let model = String(f[1])
+            let intrinsics: Intrinsics
+            switch (model, p.count) {
+            case ("SIMPLE_PINHOLE", 3): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], distortion: [0, 0, 0, 0])
+            case ("PINHOLE", 4): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[1], cx: p[2], cy: p[3], distortion: [0, 0, 0, 0])
+            case ("SIMPLE_RADIAL", 4): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], distortion: [p[3], 0, 0, 0])
+            case ("RADIAL", 5): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], distortion: [p[3], p[4], 0, 0])
+            case ("OPENCV", 8): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[1], cx: p[2], cy: p[3], distortion: Array(p[4..<8]))
+            default: throw IngestError("\(folder.path)/cameras.txt: camera model \(model) with \(p.count) parameters is not supported (use PINHOLE, SIMPLE_PINHOLE, SIMPLE_RADIAL, RADIAL or OPENCV)")
+            }
+            cameras[id] = intrinsics
+        }
+        var images: [Image] = []
+        let imageLines = try lines("images.txt")
+        var k = 0
+        while k < imageLines.count {
+            let line = imageLines[k]
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { k += 1; continue }
+            let f = line.split(separator: " ")
+            guard f.count >= 10, let qw = Double(f[1]), let qx = Double(f[2]), let qy = Double(f[3]), let qz = Double(f[4]),
+                  let tx = Double(f[5]), let ty = Double(f[6]), let tz = Double(f[7]), let camera = Int(f[8]) else {
+                throw IngestError("\(folder.path)/images.txt: malformed line \"\(line.prefix(80))\"")
+            }
+            guard cameras[camera] != nil else { throw IngestError("\(folder.path)/images.txt: image \(f[9]) names camera \(camera), which cameras.txt lacks") }
+            images.append(Image(name: f[9...].joined(separator: " "), rotation: Quaternion(w: qw, x: qx, y: qy, z: qz).normalized,
+                                translation: Vec3d(tx, ty, tz), camera: camera))
+            k += 2   // the second line of each image lists its 2D points (possibly empty)
+        }
+        var points: [Vec3d] = []
+        if let pointLines = try? lines("points3D.txt") {
+            for line in pointLines {
+                let f = line.split(separator: " ")
+                if f.count >= 4, let x = Double(f[1]), let y = Double(f[2]), let z = Double(f[3]) { points.append(Vec3d(x, y, z)) }
+            }
+        }
+        return COLMAPModel(cameras: cameras, images: images, points: points)
+    }
+
+    /// Camera-to-world in OpenGL camera axes (+X right, +Y up, looking down −Z), in COLMAP's world.
+    public static func cameraToWorld(_ image: Image) -> Matrix4 {
+        let r = image.rotation.matrix   // world → camera
+        let center = -image.rotation.conjugate.rotate(image.translation)
+        var m = Matrix4.identity
+        for row in 0..<3 {
+            // columns of Rᵀ are the camera axes in the world; OpenCV's +Y down and +Z forward flip to OpenGL's
+            m[row, 0] = r[0, row]
+            m[row, 1] = -r[1, row]
+            m[row, 2] = -r[2, row]
+            m[row, 3] = center[row]
+        }
+        return m
+    }
+}

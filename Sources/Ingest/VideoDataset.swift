@@ -1,0 +1,249 @@
+import Dataset
+import Foundation
+import Geometry
+import Media
+
+/// Settings of `orbit process-video`.
+public struct VideoSettings: Sendable {
+    /// Frames to keep, spread over the clip (the sharpest of each stretch). Default 60.
+    public var frames = 60
+    public enum Matching: String, Sendable, CaseIterable { case sequential, exhaustive }
+    /// COLMAP's matching: neighbours in time (fast; videos) or every pair (slower; sparse or shuffled views).
+    public var matching: Matching = .sequential
+    /// Known poses instead of COLMAP: a transforms.json or a COLMAP text model folder.
+    public var poses: URL? = nil
+    /// COLMAP's camera model, shared by all frames. SIMPLE_PINHOLE (one focal length, the default) is what
+    /// Orbit's reconstruction models; SIMPLE_RADIAL and OPENCV also fit lens distortion, written to
+    /// transforms.json for tools that undistort (Orbit's reconstruction ignores it).
+    public enum CameraModel: String, Sendable, CaseIterable {
+        case simplePinhole = "simple-pinhole", simpleRadial = "simple-radial", opencv
+        var colmapName: String { self == .simplePinhole ? "SIMPLE_PINHOLE" : self == .simpleRadial ? "SIMPLE_RADIAL" : "OPENCV" }
+    }
+    public var cameraModel: CameraModel = .simplePinhole
+    /// Longest image side written; nil keeps the video's size.
+    public var maxSide: Int? = nil
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public init() {}
+}
+
+/// What `VideoDataset.process` made.
+public struct VideoSummary: Sendable {
+    public var decodedFrames: Int
+    public var selected: [Int]
+    public var registered: [Int]
+    public var unregistered: [Int]
+    /// Fewer than half of the selected frames have poses: the folder is kept and labelled "partial".
+    public var partial: Bool
+    public var poseSource: String
+    public var output: URL
+    public var seconds: Double
+}
+
+/// Video → dataset folder: decode, pick sharp frames spread over the clip, recover poses with COLMAP (or take
+/// known ones), and write `images/frame_<video index>.png`, `transforms.json` and `metadata.json`
+/// (docs/video.md). The folder is staged and renamed into place; COLMAP's workspace stays in `colmap/`.
+public enum VideoDataset {
+    public static func process(video: URL, output: URL, overwrite: Bool, settings: VideoSettings,
+                               progress: (String) -> Void = { _ in }) throws -> VideoSummary {
+        let start = DispatchTime.now()
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+        let reader = try VideoReader(url: video)
+        // known poses are read first: a bad file fails before any decoding
+        var known: KnownPoses? = nil
+        if let poses = settings.poses { known = try KnownPoses.read(poses) }
+        let colmap = known == nil ? try COLMAP.locate() : nil
+
+        // pass 1: sharpness of every frame, on a small copy
+        progress("scoring frames")
+        var scores: [Double] = []
+        try reader.forEachFrame(maxSide: 480) { _, image in scores.append(FrameSelection.sharpness(image)); return true }
+        let decoded = scores.count
+        let damagedNote = reader.damaged ? " (the file seems damaged or truncated: decoding stopped there)" : ""
+        guard decoded > 0 else { throw IngestError("\(video.path): no frame could be decoded\(damagedNote)") }
+        var candidates = Array(0..<decoded)
+        if let known { candidates = candidates.filter { known.poses[$0] != nil } }
+        guard candidates.count >= settings.frames else {
+            if known != nil {
+                throw IngestError("\(video.path): only \(candidates.count) of its \(decoded) frames have poses in \(settings.poses!.path); ask for at most \(candidates.count) with --frames")
+            }
+            throw IngestError("\(video.path): the clip has \(decoded) frames\(damagedNote), fewer than the \(settings.frames) asked for; use --frames \(decoded) or fewer")
+        }
+        let picks = FrameSelection.select(scores: candidates.map { scores[$0] }, count: settings.frames).map { candidates[$0] }
+        let chosen = Set(picks)
+
+        let folder = try StagedFolder(destination: output, overwrite: overwrite)
+        var committed = false
+        defer { if !committed { folder.discard() } }
+        try folder.makeFolder(DatasetLayout.images)
+        func stem(_ index: Int) -> String { String(format: "frame_%05d", index) }
+
+        // pass 2: the chosen frames at full size (or --max-side)
+        var size = (0, 0)
+        var written = 0
+        try reader.forEachFrame(maxSide: settings.maxSide) { index, image in
+            guard chosen.contains(index) else { return true }
+            try PNG.write(image, to: folder.url(DatasetLayout.path(DatasetLayout.images, stem(index))))
+            size = (image.width, image.height)
+            written += 1
+            progress("writing frames [\(written)/\(picks.count)]")
+            return written < picks.count
+        }
+        guard written == picks.count else { throw IngestError("\(video.path): decoding gave different frames on the second pass; the file may be damaged") }
+
+        // poses
+        var cameras: [Int: Camera] = [:]
+        var source: String
+        var normalization = PoseNormalization.identity
+        var colmapVersion: String? = nil
+        var distortion = [0.0, 0, 0, 0]
+        if let known {
+            source = known.description
+            for index in picks { if let c = known.camera(index, width: size.0, height: size.1) { cameras[index] = c } }
+        } else {
+            let colmap = colmap!
+            colmapVersion = colmap.version()
+            let workspace = folder.url("colmap")
+            try FileManager.default.createDirectory(at: workspace.appendingPathComponent("sparse"), withIntermediateDirectories: true)
+            let database = workspace.appendingPathComponent("database.db").path
+            let images = folder.url(DatasetLayout.images).path
+            let threads = String(settings.threads)
+            progress("COLMAP: features")
+            try colmap.run(["feature_extractor", "--database_path", database, "--image_path", images, "--ImageReader.single_camera", "1",
+                            "--ImageReader.camera_model", settings.cameraModel.colmapName, "--SiftExtraction.use_gpu", "0", "--SiftExtraction.num_threads", threads],
+                           log: workspace.appendingPathComponent("features.log")) { progress("COLMAP: features \($0)") }
+            progress("COLMAP: matching")
+            try colmap.run(["\(settings.matching.rawValue)_matcher", "--database_path", database, "--SiftMatching.use_gpu", "0",
+                            "--SiftMatching.num_threads", threads],
+                           log: workspace.appendingPathComponent("matching.log")) { progress("COLMAP: matching \($0)") }
+            progress("COLMAP: mapping")
+            try colmap.run(["mapper", "--database_path", database, "--image_path", images, "--output_path", workspace.appendingPathComponent("sparse").path,
+                            "--Mapper.num_threads", threads],
+                           log: workspace.appendingPathComponent("mapping.log")) { progress("COLMAP: mapping \($0)") }
+            // the largest of the models the mapper made
+            let models = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.appendingPathComponent("sparse").path)) ?? []).sorted()
+            var best: COLMAPModel? = nil
+            for name in models {
+                let text = workspace.appendingPathComponent("text-\(name)")
+                try FileManager.default.createDirectory(at: text, withIntermediateDirectories: true)
+                try colmap.run(["model_converter", "--input_path", workspace.appendingPathComponent("sparse/\(name)").path, "--output_path", text.path,
+                                "--output_type", "TXT"], log: workspace.appendingPathComponent("convert.log"))
+                let model = try COLMAPModel.read(folder: text)
+                if model.images.count > (best?.images.count ?? -1) { best = model }
+            }
+            source = "\(colmapVersion ?? "COLMAP"), \(settings.matching.rawValue) matching, one shared \(settings.cameraModel.colmapName) camera"
+            if let model = best {
+                var poses: [Int: (Matrix4, COLMAPModel.Intrinsics)] = [:]
+                for image in model.images {
+                    guard let index = frameIndex(image.name), chosen.contains(index), let intrinsics = model.cameras[image.camera] else { continue }
+                    poses[index] = (COLMAPModel.cameraToWorld(image), intrinsics)
+                }
+                normalization = PoseNormalization.estimate(cameras: poses.values.map(\.0), points: model.points)
+                for (index, (pose, k)) in poses {
+                    cameras[index] = Camera(width: size.0, height: size.1, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, cameraToWorld: normalization.pose(pose))
+                    distortion = k.distortion
+                }
+            }
+        }
+
+        let registered = picks.filter { cameras[$0] != nil }, unregistered = picks.filter { cameras[$0] == nil }
+        let partial = registered.count * 2 < picks.count
+        let frames = registered.map { DatasetFrame(stem: stem($0), split: nil, camera: cameras[$0]!) }
+        if !frames.isEmpty {
+            try Data((DatasetLayout.transforms(frames: frames, groundTruth: false, distortion: distortion).rendered() + "\n").utf8).write(to: folder.url("transforms.json"))
+        }
+        let metadata = JSONOutput.object([
+            ("status", .string(partial ? "partial" : "complete")),
+            ("source", .object([
+                ("file", .string(video.path)), ("container", .string(reader.info.container)), ("codec", .string(reader.info.codec)),
+                ("width", .integer(reader.info.width)), ("height", .integer(reader.info.height)),
+                ("frame_rate", .number((reader.info.frameRate * 1000).rounded() / 1000)), ("frames_decoded", .integer(decoded)),
+                ("damaged", .bool(reader.damaged)),
+            ])),
+            ("selection", .object([
+                ("asked", .integer(settings.frames)), ("rule", .string("the sharpest frame (variance of the Laplacian) of each of N equal stretches")),
+                ("frames", .array(picks.map { .integer($0) })),
+                ("sharpness", .array(picks.map { .number(($0 < scores.count ? scores[$0] : 0).rounded()) })),
+            ])),
+            ("poses", .object([
+                ("source", .string(source)),
+                ("registered", .integer(registered.count)), ("unregistered_frames", .array(unregistered.map { .integer($0) })),
+                ("normalization", .object([
+                    ("rule", .string(known == nil ? "+Z = the cameras' mean up; the middle 90% of COLMAP's points centred and scaled into [-1, 1]^3" : "none: the given poses are used as they are")),
+                    ("scale", .number(normalization.scale)), ("center", .vector([normalization.center.x, normalization.center.y, normalization.center.z])),
+                    ("rotation", DatasetLayout.matrix(normalization.rotation)),
+                ])),
+            ])),
+            ("timings", .object([("total_s", .number((seconds() * 1000).rounded() / 1000))])),
+        ])
+        try Data((metadata.rendered() + "\n").utf8).write(to: folder.url("metadata.json"))
+        try folder.commit()
+        committed = true
+        let summary = VideoSummary(decodedFrames: decoded, selected: picks, registered: registered, unregistered: unregistered, partial: partial,
+                                   poseSource: source, output: folder.destination, seconds: seconds())
+        if partial {
+            throw IngestError("only \(registered.count) of \(picks.count) frames have poses (\(source)); the partial result is kept in \(output.path) and labelled \"partial\" in its metadata.json. Try --matching exhaustive, more frames, or a sharper clip")
+        }
+        return summary
+    }
+
+    /// The number in a file name such as `frame_00042.png` (the last run of digits), or nil.
+    static func frameIndex(_ name: String) -> Int? {
+        let stem = (name as NSString).deletingPathExtension
+        guard let range = stem.range(of: #"[0-9]+$"#, options: .regularExpression) else { return nil }
+        return Int(stem[range])
+    }
+}
+
+/// Poses given with `--poses`: a transforms.json (Orbit, nerfstudio, instant-ngp; frames matched to video frames
+/// by the number in their file name, else by order) or a COLMAP text model (matched by image name).
+struct KnownPoses: CustomStringConvertible {
+    var poses: [Int: Matrix4]
+    var intrinsics: (fx: Double, fy: Double, cx: Double, cy: Double, width: Int, height: Int)
+    var description: String
+
+    static func read(_ url: URL) throws -> KnownPoses {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw IngestError("\(url.path): --poses: no such file or folder")
+        }
+        if isFolder.boolValue {
+            let model = try COLMAPModel.read(folder: url)
+            guard let first = model.images.first, let k = model.cameras[first.camera] else { throw IngestError("\(url.path): the COLMAP model has no images") }
+            var poses: [Int: Matrix4] = [:]
+            let normalization = PoseNormalization.estimate(cameras: model.images.map(COLMAPModel.cameraToWorld), points: model.points)
+            for image in model.images {
+                if let index = VideoDataset.frameIndex(image.name) { poses[index] = normalization.pose(COLMAPModel.cameraToWorld(image)) }
+            }
+            return KnownPoses(poses: poses, intrinsics: (k.fx, k.fy, k.cx, k.cy, k.width, k.height), description: "COLMAP text model \(url.path)")
+        }
+        guard let data = try? Data(contentsOf: url), let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let frames = root["frames"] as? [[String: Any]] else {
+            throw IngestError("\(url.path): --poses: expected a transforms.json with \"frames\" (or a COLMAP text model folder)")
+        }
+        func number(_ key: String) -> Double? { (root[key] as? NSNumber)?.doubleValue }
+        guard let w = number("w"), let h = number("h") else { throw IngestError("\(url.path): w, h: missing image size") }
+        var fx = number("fl_x"), fy = number("fl_y")
+        if fx == nil, let angle = number("camera_angle_x") { fx = w / 2 / tan(angle / 2) }
+        guard let fxValue = fx else { throw IngestError("\(url.path): fl_x: missing focal length (fl_x or camera_angle_x)") }
+        var poses: [Int: Matrix4] = [:]
+        for (order, frame) in frames.enumerated() {
+            guard let rows = frame["transform_matrix"] as? [[NSNumber]], rows.count >= 3, rows.allSatisfy({ $0.count == 4 }) else {
+                throw IngestError("\(url.path): frames[\(order)].transform_matrix: expected a 4×4 matrix")
+            }
+            var m = Matrix4.identity
+            for r in 0..<3 { for c in 0..<4 { m[r, c] = rows[r][c].doubleValue } }
+            let index = (frame["file_path"] as? String).flatMap(VideoDataset.frameIndex) ?? order
+            poses[index] = m
+        }
+        return KnownPoses(poses: poses, intrinsics: (fxValue, fy ?? fxValue, number("cx") ?? w / 2, number("cy") ?? h / 2, Int(w), Int(h)),
+                          description: "transforms.json \(url.path)")
+    }
+
+    /// The camera of video frame `index` for images of `width` × `height` (intrinsics scaled to that size).
+    func camera(_ index: Int, width: Int, height: Int) -> Camera? {
+        guard let pose = poses[index] else { return nil }
+        let sx = Double(width) / Double(intrinsics.width), sy = Double(height) / Double(intrinsics.height)
+        return Camera(width: width, height: height, fx: intrinsics.fx * sx, fy: intrinsics.fy * sy, cx: intrinsics.cx * sx, cy: intrinsics.cy * sy,
+                      cameraToWorld: pose)
+    }
+}

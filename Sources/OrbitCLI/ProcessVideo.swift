@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Ingest
+
+struct ProcessVideo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process-video",
+        abstract: "Turn a video into a dataset folder: sharp frames spread over the clip, camera poses from COLMAP (or --poses).")
+
+    @Argument(help: "Video file (MP4, MOV, MKV, WebM; H.264, H.265, VP9, AV1, ...).")
+    var video: String
+
+    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
+    var out: String
+
+    @Option(help: "Frames to keep, spread over the clip: the sharpest of each of N equal stretches. Default 60.")
+    var frames = 60
+
+    @Option(help: "COLMAP matching: sequential (neighbours in time; videos) or exhaustive (every pair). Default sequential.")
+    var matching = "sequential"
+
+    @Option(help: "COLMAP camera model shared by all frames: simple-pinhole (what orbit reconstruct models), simple-radial or opencv (distortion written to transforms.json). Default simple-pinhole.")
+    var cameraModel = "simple-pinhole"
+
+    @Option(help: "Known poses instead of COLMAP: a transforms.json (frames matched by the number in their file names) or a COLMAP text model folder.")
+    var poses: String?
+
+    @Option(help: "Longest side of the written frames in pixels. Default: the video's size.")
+    var maxSide: Int?
+
+    @Flag(help: "Replace a non-empty output folder (only once the new output is complete).")
+    var overwrite = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if frames < 2 || frames > 10_000 { throw ValidationError("--frames: expected 2...10000, got \(frames)") }
+        if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
+        if VideoSettings.CameraModel(rawValue: cameraModel) == nil { throw ValidationError("--camera-model: expected simple-pinhole, simple-radial or opencv, got \(cameraModel)") }
+        if let maxSide, maxSide < 16 || maxSide > 16384 { throw ValidationError("--max-side: expected 16...16384, got \(maxSide)") }
+    }
+
+    func run() throws {
+        var settings = VideoSettings()
+        settings.frames = frames
+        settings.matching = VideoSettings.Matching(rawValue: matching)!
+        settings.poses = poses.map { URL(fileURLWithPath: $0) }
+        settings.maxSide = maxSide
+        settings.cameraModel = VideoSettings.CameraModel(rawValue: cameraModel)!
+        let terminal = isatty(STDERR_FILENO) != 0
+        var lastStage = ""
+        do {
+            let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: URL(fileURLWithPath: out), overwrite: overwrite,
+                                                   settings: settings) { stage in
+                guard !quiet else { return }
+                if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2Korbit: \(stage)".utf8)); return }
+                // in logs, one line per stage
+                let name = stage.components(separatedBy: " [").first ?? stage
+                if name != lastStage { lastStage = name; FileHandle.standardError.write(Data("orbit: \(name)\n".utf8)) }
+            }
+            if !quiet {
+                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+                print(String(format: "orbit: %d of %d frames registered (%@); %d decoded; wrote %@ in %.1f s", summary.registered.count, summary.selected.count,
+                             summary.poseSource, summary.decodedFrames, out, summary.seconds))
+                if !summary.unregistered.isEmpty {
+                    print("orbit: not registered (left out of transforms.json, listed in metadata.json): frames " + summary.unregistered.map(String.init).joined(separator: ", "))
+                }
+            }
+        } catch {
+            if !quiet && terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            fail(error)
+        }
+    }
+}

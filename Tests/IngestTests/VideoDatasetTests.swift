@@ -1,0 +1,205 @@
+import Capture
+import Dataset
+import Foundation
+import Geometry
+import Ingest
+import Media
+import Reconstruction
+import Testing
+import TestSupport
+
+/// A texture SIFT finds features in everywhere: random discs of random colours on grey (deterministic).
+func blobTexture(_ url: URL) throws {
+    var image = Image8(width: 512, height: 512, channels: 3, samples: [UInt8](repeating: 200, count: 512 * 512 * 3))
+    var rng = RandomStream(seed: 11)
+    for _ in 0..<700 {
+        let r = [3, 5, 8, 12, 20, 30][Int(rng.nextUInt64() % 6)]
+        let cx = Int(rng.nextUInt64() % 512), cy = Int(rng.nextUInt64() % 512)
+        let colour = (0..<3).map { _ in UInt8(rng.nextUInt64() % 256) }
+        for y in max(0, cy - r)..<min(512, cy + r) { for x in max(0, cx - r)..<min(512, cx + r) where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r {
+            for c in 0..<3 { image[x, y, c] = colour[c] }
+        } }
+    }
+    try PNG.write(image, to: url)
+}
+
+/// An orbit clip (48 frames at 320×320, one ring at 30°, radius 3.2) of textured objects: its video and true poses.
+func orbitClip(in folder: TemporaryFolder) throws -> URL {
+    try blobTexture(folder.path("blobs.png"))
+    let json = #"""
+    {"format": 1, "camera": {"width": 320, "height": 320, "fov_x_deg": 45}, "render": {"spp": 4, "max_bounces": 1},
+     "rig": {"type": "orbit", "radius": 3.2, "elevations_deg": [30], "frames": 48, "look_at": [0, 0, 0.3]},
+     "background": {"type": "color", "color": [0.2, 0.2, 0.2]}, "lights": [{"type": "environment", "radiance": [1, 1, 1]}],
+     "objects": [{"type": "plane", "size": [3, 3], "material": {"base_color_texture": "blobs.png", "roughness": 0.9}},
+                 {"type": "box", "size": [0.6, 0.6, 0.6], "transform": {"translate": [0.3, -0.2, 0.3], "rotate_deg": [0, 0, 25]}, "material": {"base_color_texture": "blobs.png"}},
+                 {"type": "sphere", "center": [-0.5, 0.4, 0.35], "radius": 0.35, "material": {"base_color_texture": "blobs.png"}}]}
+    """#
+    let scene = try decodeScene(json, file: "orbit.json", folder: folder.url)
+    let out = folder.path("clip")
+    _ = try Generator(scene: scene).run(output: out, overwrite: false)
+    return out
+}
+
+/// Camera-to-world matrices of a transforms.json, by the number in each frame's file name.
+func poses(_ transforms: URL) throws -> [Int: Matrix4] {
+    let root = try JSONSerialization.jsonObject(with: Data(contentsOf: transforms)) as! [String: Any]
+    var out: [Int: Matrix4] = [:]
+    for frame in root["frames"] as! [[String: Any]] {
+        let name = (frame["file_path"] as! String)
+        let index = Int(name.split(separator: "_").last!.split(separator: ".").first!)!
+        let rows = frame["transform_matrix"] as! [[Double]]
+        out[index] = Matrix4(rows: rows)
+    }
+    return out
+}
+
+@Suite struct AlignmentTests {
+    @Test func recoversAKnownSimilarity() throws {
+        var rng = RandomStream(seed: 3)
+        let a = (0..<20).map { _ in Vec3d(rng.nextDouble(), rng.nextDouble(), rng.nextDouble()) * 4 - 2 }
+        let q = Quaternion(axis: Vec3d(1, 2, 3), angle: 2.1)
+        let b = a.map { 0.37 * q.rotate($0) + Vec3d(5, -1, 2) }
+        let fit = try #require(SimilarityTransform.fit(from: a, to: b))
+        #expect(abs(fit.scale - 0.37) < 1e-12)
+        for (x, y) in zip(a, b) { #expect(length(fit.apply(x) - y) < 1e-10) }
+    }
+}
+
+@Suite(.serialized) struct VideoDatasetTests {
+    @Test func colmapRecoversTheOrbitFromTheVideo() throws {
+        let folder = TemporaryFolder()
+        let clip = try orbitClip(in: folder)
+        let out = folder.path("dataset")
+        var settings = VideoSettings()
+        settings.frames = 32
+        let summary = try VideoDataset.process(video: clip.appendingPathComponent("video.mp4"), output: out, overwrite: false, settings: settings)
+        #expect(summary.decodedFrames == 48 && summary.selected.count == 32 && !summary.partial)
+        #expect(summary.registered.count >= 30, "registered \(summary.registered.count) of 32")
+        for index in summary.selected {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(String(format: "images/frame_%05d.png", index)).path))
+        }
+        // align the recovered cameras to the true ones by a similarity, then compare every camera
+        let truth = try poses(clip.appendingPathComponent("transforms.json")), recovered = try poses(out.appendingPathComponent("transforms.json"))
+        let common = recovered.keys.sorted()
+        func centre(_ m: Matrix4) -> Vec3d { Vec3d(m[0, 3], m[1, 3], m[2, 3]) }
+        let fit = try #require(SimilarityTransform.fit(from: common.map { centre(recovered[$0]!) }, to: common.map { centre(truth[$0]!) }))
+        let radius = 3.2
+        var worstPosition = 0.0, worstAngle = 0.0
+        for index in common {
+            worstPosition = max(worstPosition, length(fit.apply(centre(recovered[index]!)) - centre(truth[index]!)))
+            // camera orientation: the aligned rotation against the true one
+            let r = fit.rotation.matrix * recovered[index]!, t = truth[index]!
+            var trace = 0.0
+            for i in 0..<3 { for j in 0..<3 { trace += r[i, j] * t[i, j] } }
+            worstAngle = max(worstAngle, acos(min(1, max(-1, (trace - 1) / 2))) * 180 / .pi)
+        }
+        #expect(worstPosition <= 0.01 * radius, "largest position error \(worstPosition) m")
+        #expect(worstAngle <= 1, "largest rotation error \(worstAngle)°")
+        // Orbit's world: +Z up, the object in [−1, 1]³
+        let up = common.map { Vec3d(recovered[$0]![0, 1], recovered[$0]![1, 1], recovered[$0]![2, 1]) }.reduce(.zero, +)
+        #expect(normalize(up).z > 0.8)
+
+        // reconstruct with the recovered poses and with the true ones (the same frames and settings): the held-out
+        // PSNR with recovered poses is within 1 dB of the truth's
+        settings.poses = clip.appendingPathComponent("transforms.json")
+        let trueOut = folder.path("true-poses")
+        _ = try VideoDataset.process(video: clip.appendingPathComponent("video.mp4"), output: trueOut, overwrite: false, settings: settings)
+        let recoveredPSNR = try heldOutPSNR(out), truePSNR = try heldOutPSNR(trueOut)
+        #expect(recoveredPSNR >= truePSNR - 1, "held-out PSNR \(recoveredPSNR) dB with recovered poses, \(truePSNR) dB with true ones")
+        #expect(truePSNR > 13)
+    }
+
+    /// Trains briefly on a dataset folder's train split and returns the mean PSNR of its held-out views.
+    func heldOutPSNR(_ folder: URL) throws -> Double {
+        let reader = DatasetReader(folder: folder)
+        let train = try reader.read(.train), test = try reader.read(.test)
+        var settings = TrainingSettings()
+        settings.coarseResolution = 64; settings.fineResolution = 96; settings.upsampleIteration = 600
+        let trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: 2)
+        for _ in 0..<1200 { trainer.step() }
+        var psnr = 0.0
+        for (i, view) in test.images.enumerated() {
+            let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: 0.5, occupancy: trainer.occupancy,
+                                            blockSize: trainer.settings.occupancyBlock, threads: 2)
+            psnr += ImageMetrics.psnr(image.color, test.colors(i)) / Double(test.images.count)
+        }
+        return psnr
+    }
+
+    @Test func knownPosesAreUsedAsGiven() throws {
+        let folder = TemporaryFolder()
+        let clip = try orbitClip(in: folder)
+        var settings = VideoSettings()
+        settings.frames = 12
+        settings.poses = clip.appendingPathComponent("transforms.json")
+        let out = folder.path("dataset")
+        let summary = try VideoDataset.process(video: clip.appendingPathComponent("video.mp4"), output: out, overwrite: false, settings: settings)
+        #expect(summary.registered == summary.selected && summary.selected.count == 12)
+        let truth = try poses(clip.appendingPathComponent("transforms.json")), given = try poses(out.appendingPathComponent("transforms.json"))
+        for (index, pose) in given { #expect(pose == truth[index]) }
+    }
+
+    @Test func badInputIsAClearErrorAndKeepsNothing() throws {
+        let folder = TemporaryFolder()
+        let text = folder.write("not a video", to: "clip.mp4")
+        var settings = VideoSettings()
+        settings.poses = text   // never reached
+        #expect(throws: (any Error).self) { try VideoDataset.process(video: text, output: folder.path("a"), overwrite: false, settings: settings) }
+        #expect(!FileManager.default.fileExists(atPath: folder.path("a").path))
+
+        // too few frames
+        let writer = try VideoWriter(url: folder.path("short.mp4"), width: 32, height: 32, frameRate: 10)
+        for k in 0..<5 { try writer.append(rgb: [UInt8](repeating: UInt8(40 * k), count: 32 * 32 * 3)) }
+        try writer.finish()
+        settings = VideoSettings()
+        settings.frames = 8
+        do {
+            _ = try VideoDataset.process(video: folder.path("short.mp4"), output: folder.path("b"), overwrite: false, settings: settings)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasSuffix("short.mp4: the clip has 5 frames, fewer than the 8 asked for; use --frames 5 or fewer"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.path("b").path))
+    }
+
+    @Test func missingColmapNamesThePackage() throws {
+        let folder = TemporaryFolder()
+        let writer = try VideoWriter(url: folder.path("clip.mp4"), width: 32, height: 32, frameRate: 10)
+        for k in 0..<5 { try writer.append(rgb: [UInt8](repeating: UInt8(40 * k), count: 32 * 32 * 3)) }
+        try writer.finish()
+        // a PATH without colmap
+        let result = try runProcess("/usr/bin/env", ["PATH=/nonexistent", orbitExecutable(), "process-video", folder.path("clip.mp4").path,
+                                                      "--out", folder.path("out").path, "--frames", "3"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("COLMAP is not installed") && result.stderr.contains("apt-get install colmap"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("out").path))
+    }
+
+    @Test func fewRegisteredFramesKeepAPartialResult() throws {
+        let folder = TemporaryFolder()
+        let clip = try orbitClip(in: folder)
+        // a clip of 12 textured frames followed by 20 blank ones, which COLMAP cannot place
+        let writer = try VideoWriter(url: folder.path("mixed.mp4"), width: 320, height: 320, frameRate: 24)
+        for k in 0..<12 {
+            guard case .eight(let rgba) = try PNG.read(clip.appendingPathComponent(String(format: "images/frame_%05d.png", k))) else { return }
+            var rgb: [UInt8] = []
+            for i in 0..<(320 * 320) { rgb += [rgba.samples[4 * i], rgba.samples[4 * i + 1], rgba.samples[4 * i + 2]] }
+            try writer.append(rgb: rgb)
+        }
+        for _ in 0..<20 { try writer.append(rgb: [UInt8](repeating: 128, count: 320 * 320 * 3)) }
+        try writer.finish()
+        var settings = VideoSettings()
+        settings.frames = 32
+        let out = folder.path("partial")
+        do {
+            _ = try VideoDataset.process(video: folder.path("mixed.mp4"), output: out, overwrite: false, settings: settings)
+            Issue.record("expected a partial result")
+        } catch {
+            #expect("\(error)".contains("the partial result is kept in"))
+        }
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metadata.json"))) as! [String: Any]
+        #expect(metadata["status"] as? String == "partial")
+        let unregistered = (metadata["poses"] as! [String: Any])["unregistered_frames"] as! [Int]
+        #expect(unregistered.count >= 20)
+    }
+}
