@@ -186,6 +186,16 @@ public enum VideoDataset {
         return summary
     }
 
+    /// Extensions treated as video files by `orbit reconstruct` and `orbit run`.
+    public static let videoExtensions: Set<String> = ["mp4", "mov", "m4v", "mkv", "webm", "avi"]
+
+    /// Whether `path` names a video file (by its extension) rather than a scene or dataset.
+    public static func isVideo(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return videoExtensions.contains(URL(fileURLWithPath: path).pathExtension.lowercased())
+            && !(FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue)
+    }
+
     /// The number in a file name such as `frame_00042.png` (the last run of digits), or nil.
     static func frameIndex(_ name: String) -> Int? {
         let stem = (name as NSString).deletingPathExtension

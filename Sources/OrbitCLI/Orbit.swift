@@ -9,7 +9,7 @@ struct Orbit: ParsableCommand {
         commandName: "orbit",
         abstract: "Consistent orbit clips from 3D scenes, and radiance fields fitted back to them.",
         version: orbitVersion,
-        subcommands: [Generate.self, Validate.self, Simulate.self, ProcessVideo.self, Reconstruct.self, Render.self, Export.self, EvalMesh.self, Run.self])
+        subcommands: [Generate.self, Validate.self, Simulate.self, ProcessVideo.self, Consistency.self, Reconstruct.self, Render.self, Export.self, EvalMesh.self, Run.self])
 }
 
 /// Prints errors as one line and exits non-zero; the only place that talks to the terminal.

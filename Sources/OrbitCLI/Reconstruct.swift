@@ -3,6 +3,7 @@ import Capture
 import Dataset
 import Foundation
 import Geometry
+import Ingest
 import Media
 import Reconstruction
 
@@ -18,8 +19,14 @@ struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit a radiance field to a dataset folder (Orbit, nerfstudio, instant-ngp or NeRF-synthetic) on the CPU and evaluate it on the test split.")
 
-    @Argument(help: "Dataset folder with transforms.json or transforms_train.json.")
+    @Argument(help: "Dataset folder with transforms.json or transforms_train.json, or a video file (processed first into OUT/dataset, as orbit process-video does).")
     var dataset: String
+
+    @Option(help: "For a video: frames to take from it. Default 60.")
+    var frames = 60
+
+    @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
+    var poses: String?
 
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite or --resume.")
     var out: String
@@ -98,7 +105,24 @@ struct Reconstruct: ParsableCommand {
         }
         try fm.createDirectory(at: outURL, withIntermediateDirectories: true)
 
-        let reader = DatasetReader(folder: URL(fileURLWithPath: dataset), downscale: downscale)
+        var datasetURL = URL(fileURLWithPath: dataset)
+        if VideoDataset.isVideo(dataset) {
+            // a video: frames and poses first, into OUT/dataset (kept on --resume)
+            let processed = outURL.appendingPathComponent("dataset")
+            if !(resume && fm.fileExists(atPath: processed.appendingPathComponent("transforms.json").path)) {
+                var settings = VideoSettings()
+                settings.frames = frames
+                settings.poses = poses.map { URL(fileURLWithPath: $0) }
+                let summary = try VideoDataset.process(video: datasetURL, output: processed, overwrite: true, settings: settings) { stage in
+                    if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
+                }
+                if !quiet {
+                    print("orbit: \(summary.registered.count) of \(summary.selected.count) frames of \(dataset) registered (\(summary.poseSource)) → \(processed.path)")
+                }
+            }
+            datasetURL = processed
+        }
+        let reader = DatasetReader(folder: datasetURL, downscale: downscale)
         let train = try reader.read(.train)
         let trainer: Trainer
         var rows: [String] = []
@@ -147,7 +171,7 @@ struct Reconstruct: ParsableCommand {
 
         var summary: [(String, JSONOutput)] = [
             ("orbit_version", .string(orbitVersion)),
-            ("dataset", .string(dataset)),
+            ("dataset", .string(datasetURL.path)),
             ("flavour", .string(try reader.flavour().rawValue)),
             ("train_views", .integer(train.images.count)),
             ("width", .integer(train.width)), ("height", .integer(train.height)), ("downscale", .integer(downscale)),

@@ -3,6 +3,7 @@ import Capture
 import Dataset
 import Exporters
 import Foundation
+import Ingest
 import Geometry
 import Media
 import Pipeline
@@ -31,7 +32,7 @@ struct Run: ParsableCommand {
         (inside the reconstruction's box), and the time of each step.
         """)
 
-    @Argument(help: "Scene file (JSON, format 1). Default: the built-in default scene.")
+    @Argument(help: "Scene file (JSON, format 1), or a video file (frames and poses by orbit process-video). Default: the built-in default scene.")
     var scene: String?
 
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
@@ -79,10 +80,15 @@ struct Run: ParsableCommand {
         if !existing.isEmpty {
             guard overwrite else { throw OutputError(path: out, message: "the output folder is not empty; pass --overwrite to replace it") }
         }
-        // check the scene before touching anything on disk
-        let loaded = loadScene(scene)
-        if case .live = loaded.physics?.clip {
-            throw ValidationError("\(loaded.file): physics.clip: a live clip shows a moving world, which one radiance field cannot fit; use \"clip\": \"frozen\" for orbit run, or orbit generate for the clip")
+        // check the scene (or video) before touching anything on disk
+        let video = scene.flatMap { VideoDataset.isVideo($0) ? $0 : nil }
+        if let video {
+            _ = try VideoReader(url: URL(fileURLWithPath: video))
+        } else {
+            let loaded = loadScene(scene)
+            if case .live = loaded.physics?.clip {
+                throw ValidationError("\(loaded.file): physics.clip: a live clip shows a moving world, which one radiance field cannot fit; use \"clip\": \"frozen\" for orbit run, or orbit generate for the clip")
+            }
         }
         if overwrite { for name in existing { try fm.removeItem(at: root.appendingPathComponent(name)) } }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
@@ -92,8 +98,16 @@ struct Run: ParsableCommand {
         func say(_ text: String) { if !quiet { print("orbit: \(text)"); fflush(nil) } }
 
         let dataset = root.appendingPathComponent(RunLayout.dataset)
-        say("1/4 generate")
-        try Generate.parse((scene.map { [$0] } ?? []) + ["--out", dataset.path] + threadArguments + quietArguments).run()
+        if let video {
+            say("1/4 process video")
+            let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: dataset, overwrite: false, settings: VideoSettings()) { stage in
+                if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
+            }
+            say("\(summary.registered.count) of \(summary.selected.count) frames registered (\(summary.poseSource))")
+        } else {
+            say("1/4 generate")
+            try Generate.parse((scene.map { [$0] } ?? []) + ["--out", dataset.path] + threadArguments + quietArguments).run()
+        }
         let generated = now()
 
         say("2/4 reconstruct")
@@ -119,8 +133,9 @@ struct Run: ParsableCommand {
             return Bounds3(lower: Vec3d(lo[0], lo[1], lo[2]), upper: Vec3d(hi[0], hi[1], hi[2]))
         }
         var comparison: SurfaceComparison?
-        if let mesh = exported.mesh?.mesh {
-            let truth = try loadMeshForMetrics(dataset.appendingPathComponent("ground_truth.ply").path)
+        let groundTruth = dataset.appendingPathComponent("ground_truth.ply")
+        if let mesh = exported.mesh?.mesh, fm.fileExists(atPath: groundTruth.path) {   // videos have no ground truth
+            let truth = try loadMeshForMetrics(groundTruth.path)
             comparison = SurfaceComparison.compare(predicted: mesh, groundTruth: truth, crop: box)
         }
         let previewFolder = root.appendingPathComponent(RunLayout.meshViews)
@@ -157,7 +172,7 @@ struct Run: ParsableCommand {
         }
         if let p = exported.points { add("Point cloud", "\(p.cloud.count) points", "points", .integer(p.cloud.count)) }
         if let iterations = summary["iterations"] as? Int { add("Training iterations", "\(iterations)", "iterations", .integer(iterations)) }
-        add("Generate", String(format: "%.1f s", generated), "generate_s", .number(generated))
+        add(video == nil ? "Generate" : "Process video (frames and COLMAP)", String(format: "%.1f s", generated), "generate_s", .number(generated))
         add("Reconstruct (training and evaluation)", String(format: "%.1f s", reconstructed - generated), "reconstruct_s", .number(reconstructed - generated))
         add("Export (mesh and points)", String(format: "%.1f s", exportDone - reconstructed), "export_s", .number(exportDone - reconstructed))
         add("Metrics and mesh renders", String(format: "%.1f s", reportDone - exportDone), "report_s", .number(reportDone - exportDone))
@@ -176,9 +191,11 @@ struct Run: ParsableCommand {
             return .init(iteration: it, seconds: t, psnr: p)
         }
         report.meshViews = meshViews
-        report.links = [("input clip (video.mp4)", "\(RunLayout.dataset)/video.mp4"), ("reconstruction orbit (video.mp4)", "\(RunLayout.reconstruction)/\(ReconstructionLayout.eval)/video.mp4"),
-                        ("mesh (GLB)", RunLayout.mesh), ("point cloud (PLY)", RunLayout.points), ("ground truth (PLY)", "\(RunLayout.dataset)/ground_truth.ply"),
-                        ("figures (JSON)", RunLayout.figures)]
+        let inputClip = video.map { URL(fileURLWithPath: $0).standardizedFileURL.absoluteString } ?? "\(RunLayout.dataset)/video.mp4"
+        report.links = [("input clip", inputClip), ("reconstruction orbit (video.mp4)", "\(RunLayout.reconstruction)/\(ReconstructionLayout.eval)/video.mp4"),
+                        ("mesh (GLB)", RunLayout.mesh), ("point cloud (PLY)", RunLayout.points)]
+        if comparison != nil { report.links.append(("ground truth (PLY)", "\(RunLayout.dataset)/ground_truth.ply")) }
+        report.links.append(("figures (JSON)", RunLayout.figures))
         try AtomicFile.write(Data((JSONOutput.object(figures).rendered() + "\n").utf8), to: root.appendingPathComponent(RunLayout.figures))
         try AtomicFile.write(Data(report.html().utf8), to: root.appendingPathComponent(RunLayout.report))
         var line = "report → \(root.appendingPathComponent(RunLayout.report).path)"

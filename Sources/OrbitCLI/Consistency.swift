@@ -1,0 +1,110 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Ingest
+
+struct Consistency: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "How 3D-consistent is a clip? Fit a radiance field to half of its frames and measure the other half.",
+        discussion: """
+        Takes a video (frames and poses by orbit process-video, or --poses) or a dataset folder with poses. Every \
+        other frame trains the field; the frames between are rendered from their cameras and compared with the \
+        clip: PSNR and SSIM per held-out frame, and their means, in OUT/consistency.json. A clip of one real 3D \
+        world scores like its reconstruction quality; frames that disagree with each other (objects that move, \
+        change shape or flicker between views) score lower.
+        """)
+
+    @Argument(help: "Video file, or a dataset folder with transforms.json.")
+    var clip: String
+
+    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
+    var out: String
+
+    @Option(help: "For a video: frames to take from it. Default 60.")
+    var frames = 60
+
+    @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
+    var poses: String?
+
+    @Option(help: "Seconds of training. Default 120.")
+    var trainSeconds = 120.0
+
+    @Option(help: "Most training iterations. Default 20000.")
+    var iterations = 20000
+
+    @Flag(help: "Replace a non-empty output folder.")
+    var overwrite = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but the result and errors.")
+    var quiet = false
+
+    func run() throws {
+        do { try measure() } catch { fail(error) }
+    }
+
+    func measure() throws {
+        let fm = FileManager.default
+        let root = URL(fileURLWithPath: out).standardizedFileURL
+        let existing = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
+        if !existing.isEmpty {
+            guard overwrite else { throw OutputError(path: out, message: "the output folder is not empty; pass --overwrite to replace it") }
+            for name in existing { try fm.removeItem(at: root.appendingPathComponent(name)) }
+        }
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        var dataset = URL(fileURLWithPath: clip).standardizedFileURL
+        if VideoDataset.isVideo(clip) {
+            var settings = VideoSettings()
+            settings.frames = frames
+            settings.poses = poses.map { URL(fileURLWithPath: $0) }
+            let processed = root.appendingPathComponent("dataset")
+            _ = try VideoDataset.process(video: dataset, output: processed, overwrite: true, settings: settings) { stage in
+                if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
+            }
+            dataset = processed
+        }
+        // the halves: every other frame trains, the ones between are held out (file paths made absolute)
+        let transformsURL = dataset.appendingPathComponent("transforms.json")
+        guard let data = fm.contents(atPath: transformsURL.path),
+              var transforms = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              var frameList = transforms["frames"] as? [[String: Any]], frameList.count >= 4 else {
+            throw OutputError(path: transformsURL.path, message: "expected a transforms.json with at least 4 frames")
+        }
+        for k in frameList.indices {
+            guard let path = frameList[k]["file_path"] as? String else { continue }
+            frameList[k]["file_path"] = path.hasPrefix("/") ? path : dataset.appendingPathComponent(path).path
+        }
+        let names = frameList.compactMap { $0["file_path"] as? String }
+        transforms["frames"] = frameList
+        transforms["train_filenames"] = names.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        transforms["test_filenames"] = names.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        transforms["val_filenames"] = transforms["test_filenames"]
+        let halves = root.appendingPathComponent("halves")
+        try fm.createDirectory(at: halves, withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: transforms, options: [.prettyPrinted, .sortedKeys]).write(to: halves.appendingPathComponent("transforms.json"))
+
+        let reconstruction = root.appendingPathComponent("reconstruction")
+        try Reconstruct.parse([halves.path, "--out", reconstruction.path, "--time-budget", "\(trainSeconds)", "--iterations", "\(iterations)"]
+                              + (quiet ? ["--quiet"] : [])).train()
+        let eval = try readJSON(reconstruction.appendingPathComponent("\(ReconstructionLayout.eval)/eval.json"))
+        let perView = eval["per_view"] as? [[String: Any]] ?? []
+        let psnr = eval["psnr"] as? Double ?? .nan, ssim = eval["ssim"] as? Double ?? .nan
+        let report = JSONOutput.object([
+            ("clip", .string(clip)), ("dataset", .string(dataset.path)),
+            ("protocol", .string("even frames train a radiance field (orbit reconstruct, \(Int(trainSeconds)) s); odd frames are rendered from their cameras and compared")),
+            ("train_frames", .integer((names.count + 1) / 2)), ("held_out_frames", .integer(names.count / 2)),
+            ("mean_psnr", .number(psnr)), ("mean_ssim", .number(ssim)),
+            ("per_frame", .array(perView.map { v in
+                .object([("frame", .string(v["name"] as? String ?? "")), ("psnr", .number(v["psnr"] as? Double ?? .nan)),
+                         ("ssim", .number(v["ssim"] as? Double ?? .nan))])
+            })),
+        ])
+        try AtomicFile.write(Data((report.rendered() + "\n").utf8), to: root.appendingPathComponent("consistency.json"))
+        if !quiet {
+            for v in perView {
+                print(String(format: "  %@  PSNR %6.2f dB  SSIM %.4f", v["name"] as? String ?? "", v["psnr"] as? Double ?? .nan, v["ssim"] as? Double ?? .nan))
+            }
+        }
+        print(String(format: "orbit: consistency of %@: PSNR %.2f dB, SSIM %.4f over %d held-out frames → %@", clip, psnr, ssim, perView.count,
+                     root.appendingPathComponent("consistency.json").path))
+    }
+}
