@@ -108,3 +108,27 @@ public struct PixelRays: Sendable {
     /// Origin and unit direction through image point (x, y).
     @inlinable public func ray(x: Float, y: Float) -> (Vec3, Vec3) { (origin, direction(x: x, y: y)) }
 }
+
+/// The least-squares point nearest to every line `origin + t · direction` (unit directions):
+/// Σ (I − d dᵀ) p = Σ (I − d dᵀ) o, solved by Cramer's rule. nil when the lines are all parallel.
+public func nearestPoint(toLines lines: [(origin: Vec3d, direction: Vec3d)]) -> Vec3d? {
+    var a = [[Double]](repeating: [0, 0, 0], count: 3), b = [0.0, 0, 0]
+    for (o, d) in lines {
+        for i in 0..<3 { for j in 0..<3 {
+            let m = (i == j ? 1 : 0) - d[i] * d[j]
+            a[i][j] += m; b[i] += m * o[j]
+        } }
+    }
+    func det(_ m: [[Double]]) -> Double {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    }
+    let d = det(a)
+    guard abs(d) > 1e-9 else { return nil }
+    var x = Vec3d()
+    for col in 0..<3 {
+        var m = a
+        for row in 0..<3 { m[row][col] = b[row] }
+        x[col] = det(m) / d
+    }
+    return x
+}

@@ -51,24 +51,7 @@ public struct PoseNormalization: Sendable {
 
     /// The least-squares point nearest every camera's viewing axis.
     static func focusPoint(_ cameras: [Matrix4]) -> Vec3d {
-        var a = [[Double]](repeating: [0, 0, 0], count: 3), b = [0.0, 0, 0]
-        for c in cameras {
-            let o = Vec3d(c[0, 3], c[1, 3], c[2, 3]), d = normalize(-Vec3d(c[0, 2], c[1, 2], c[2, 2]))
-            for i in 0..<3 { for j in 0..<3 {
-                let m = (i == j ? 1 : 0) - d[i] * d[j]
-                a[i][j] += m; b[i] += m * o[j]
-            } }
-        }
-        let det = { (m: [[Double]]) in m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]) }
-        let d = det(a)
-        guard abs(d) > 1e-12 else { return .zero }
-        var x = Vec3d()
-        for col in 0..<3 {
-            var m = a
-            for row in 0..<3 { m[row][col] = b[row] }
-            x[col] = det(m) / d
-        }
-        return x
+        nearestPoint(toLines: cameras.map { c in (Vec3d(c[0, 3], c[1, 3], c[2, 3]), normalize(-Vec3d(c[0, 2], c[1, 2], c[2, 2]))) }) ?? .zero
     }
 
     /// The rotation taking unit vector `a` onto unit vector `b` (about their common normal).

@@ -7,6 +7,8 @@ import Media
 public struct VideoSettings: Sendable {
     /// Frames to keep, spread over the clip (the sharpest of each stretch). Default 60.
     public var frames = 60
+    /// Take every frame of a shorter clip instead of failing (when the count was not asked for explicitly).
+    public var fewerAllowed = false
     public enum Matching: String, Sendable, CaseIterable { case sequential, exhaustive }
     /// COLMAP's matching: neighbours in time (fast; videos) or every pair (slower; sparse or shuffled views).
     public var matching: Matching = .sequential
@@ -62,13 +64,14 @@ public enum VideoDataset {
         guard decoded > 0 else { throw IngestError("\(video.path): no frame could be decoded\(damagedNote)") }
         var candidates = Array(0..<decoded)
         if let known { candidates = candidates.filter { known.poses[$0] != nil } }
-        guard candidates.count >= settings.frames else {
+        let wanted = settings.fewerAllowed ? min(settings.frames, candidates.count) : settings.frames
+        guard candidates.count >= wanted, wanted >= 2 else {
             if known != nil {
                 throw IngestError("\(video.path): only \(candidates.count) of its \(decoded) frames have poses in \(settings.poses!.path); ask for at most \(candidates.count) with --frames")
             }
             throw IngestError("\(video.path): the clip has \(decoded) frames\(damagedNote), fewer than the \(settings.frames) asked for; use --frames \(decoded) or fewer")
         }
-        let picks = FrameSelection.select(scores: candidates.map { scores[$0] }, count: settings.frames).map { candidates[$0] }
+        let picks = FrameSelection.select(scores: candidates.map { scores[$0] }, count: wanted).map { candidates[$0] }
         let chosen = Set(picks)
 
         let folder = try StagedFolder(destination: output, overwrite: overwrite)

@@ -15,6 +15,25 @@ enum ExampleAssets {
         try MeshWriter.write(knot, to: folder.appendingPathComponent("knot_textured.obj"),
                              material: MeshMaterial(name: "grid", roughness: 0.5, baseColorTexture: "uv_grid.png"), overwrite: true)
         try PNG.write(uvGrid(size: 256, cells: 8), to: folder.appendingPathComponent("uv_grid.png"))
+        try PNG.write(blobs(size: 512, count: 700, seed: 11), to: folder.appendingPathComponent("blobs.png"))
+    }
+
+    /// Discs of random sizes and colours on grey: a texture feature matchers (SIFT) find distinct features in
+    /// everywhere, unlike a repeating grid (for the video example and its tests).
+    static func blobs(size: Int, count: Int, seed: UInt64) -> Image8 {
+        var image = Image8(width: size, height: size, channels: 3, samples: [UInt8](repeating: 200, count: size * size * 3))
+        var rng = RandomStream(seed: seed)
+        for _ in 0..<count {
+            let r = [3, 5, 8, 12, 20, 30][Int(rng.nextUInt64() % 6)]
+            let cx = Int(rng.nextUInt64() % UInt64(size)), cy = Int(rng.nextUInt64() % UInt64(size))
+            let colour = (0..<3).map { _ in UInt8(rng.nextUInt64() % 256) }
+            for y in max(0, cy - r)..<min(size, cy + r) {
+                for x in max(0, cx - r)..<min(size, cx + r) where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r {
+                    for c in 0..<3 { image[x, y, c] = colour[c] }
+                }
+            }
+        }
+        return image
     }
 
     /// A colourful checkerboard whose cells vary in hue along u and brightness along v.

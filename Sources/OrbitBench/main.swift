@@ -5,6 +5,7 @@
 //   orbit-bench assets DIR      regenerate the example scenes' assets
 //   orbit-bench job NAME ...    one workload in this process (used by the table runner)
 //   orbit-bench physics         the 64-box drop test of the peer physics benchmark
+//   orbit-bench video           pose recovery from a 60-frame orbit video, and training on recovered against true poses
 import Foundation
 import Reconstruction
 
@@ -70,6 +71,19 @@ do {
         }
         try PhysicsBench.run(folder: folder, repeats: repeats)
         try PhysicsBench.liveClip(folder: folder)
+    case "video":
+        // orbit-bench video [--frames N] [--seconds S]
+        var frames = 60, seconds = 120.0
+        var i = 1
+        while i + 1 < arguments.count {
+            switch arguments[i] {
+            case "--frames": frames = Int(arguments[i + 1]) ?? frames
+            case "--seconds": seconds = Double(arguments[i + 1]) ?? seconds
+            default: break
+            }
+            i += 2
+        }
+        try VideoBench.run(frames: frames, seconds: seconds)
     case "job":
         let result = try RenderWorkload.run(name: arguments[1], frames: Int(arguments[2]) ?? 6, scenesFolder: arguments[3])
         print(result.json)

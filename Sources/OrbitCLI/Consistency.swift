@@ -20,8 +20,8 @@ struct Consistency: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
     var out: String
 
-    @Option(help: "For a video: frames to take from it. Default 60.")
-    var frames = 60
+    @Option(help: "For a video: frames to take from it. Default 60 (all of a shorter clip).")
+    var frames: Int?
 
     @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
     var poses: String?
@@ -54,7 +54,8 @@ struct Consistency: ParsableCommand {
         var dataset = URL(fileURLWithPath: clip).standardizedFileURL
         if VideoDataset.isVideo(clip) {
             var settings = VideoSettings()
-            settings.frames = frames
+            settings.frames = frames ?? 60
+            settings.fewerAllowed = frames == nil
             settings.poses = poses.map { URL(fileURLWithPath: $0) }
             let processed = root.appendingPathComponent("dataset")
             _ = try VideoDataset.process(video: dataset, output: processed, overwrite: true, settings: settings) { stage in

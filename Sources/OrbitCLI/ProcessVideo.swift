@@ -13,8 +13,8 @@ struct ProcessVideo: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
     var out: String
 
-    @Option(help: "Frames to keep, spread over the clip: the sharpest of each of N equal stretches. Default 60.")
-    var frames = 60
+    @Option(help: "Frames to keep, spread over the clip: the sharpest of each of N equal stretches. Default 60 (all of a shorter clip); a clip shorter than an explicit N is an error.")
+    var frames: Int?
 
     @Option(help: "COLMAP matching: sequential (neighbours in time; videos) or exhaustive (every pair). Default sequential.")
     var matching = "sequential"
@@ -35,7 +35,7 @@ struct ProcessVideo: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if frames < 2 || frames > 10_000 { throw ValidationError("--frames: expected 2...10000, got \(frames)") }
+        if let frames, frames < 2 || frames > 10_000 { throw ValidationError("--frames: expected 2...10000, got \(frames)") }
         if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
         if VideoSettings.CameraModel(rawValue: cameraModel) == nil { throw ValidationError("--camera-model: expected simple-pinhole, simple-radial or opencv, got \(cameraModel)") }
         if let maxSide, maxSide < 16 || maxSide > 16384 { throw ValidationError("--max-side: expected 16...16384, got \(maxSide)") }
@@ -43,7 +43,8 @@ struct ProcessVideo: ParsableCommand {
 
     func run() throws {
         var settings = VideoSettings()
-        settings.frames = frames
+        settings.frames = frames ?? 60
+        settings.fewerAllowed = frames == nil
         settings.matching = VideoSettings.Matching(rawValue: matching)!
         settings.poses = poses.map { URL(fileURLWithPath: $0) }
         settings.maxSide = maxSide

@@ -22,8 +22,8 @@ struct Reconstruct: ParsableCommand {
     @Argument(help: "Dataset folder with transforms.json or transforms_train.json, or a video file (processed first into OUT/dataset, as orbit process-video does).")
     var dataset: String
 
-    @Option(help: "For a video: frames to take from it. Default 60.")
-    var frames = 60
+    @Option(help: "For a video: frames to take from it. Default 60 (all of a shorter clip).")
+    var frames: Int?
 
     @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
     var poses: String?
@@ -111,7 +111,8 @@ struct Reconstruct: ParsableCommand {
             let processed = outURL.appendingPathComponent("dataset")
             if !(resume && fm.fileExists(atPath: processed.appendingPathComponent("transforms.json").path)) {
                 var settings = VideoSettings()
-                settings.frames = frames
+                settings.frames = frames ?? 60
+                settings.fewerAllowed = frames == nil
                 settings.poses = poses.map { URL(fileURLWithPath: $0) }
                 let summary = try VideoDataset.process(video: datasetURL, output: processed, overwrite: true, settings: settings) { stage in
                     if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }

@@ -38,6 +38,9 @@ struct Run: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
     var out: String
 
+    @Option(help: "For a video: frames to take from it. Default 60 (all of a shorter clip).")
+    var frames: Int?
+
     @Option(help: "Seconds of training (the reconstruction's --time-budget). Default 240.")
     var trainSeconds = 240.0
 
@@ -100,7 +103,10 @@ struct Run: ParsableCommand {
         let dataset = root.appendingPathComponent(RunLayout.dataset)
         if let video {
             say("1/4 process video")
-            let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: dataset, overwrite: false, settings: VideoSettings()) { stage in
+            var settings = VideoSettings()
+            settings.frames = frames ?? 60
+            settings.fewerAllowed = frames == nil
+            let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: dataset, overwrite: false, settings: settings) { stage in
                 if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
             }
             say("\(summary.registered.count) of \(summary.selected.count) frames registered (\(summary.poseSource))")

@@ -54,36 +54,11 @@ extension RadianceGrid where S == Float {
 /// Scene bounds for object-centric captures: a cube around the point closest to every camera's optical axis,
 /// with half-size = (median camera distance) · tan(half the narrower field of view) · `margin`.
 public func estimateBounds(_ cameras: [Camera], margin: Double = 1.05) -> Bounds3 {
-    // least-squares point nearest to all axes: Σ (I − d dᵀ) p = Σ (I − d dᵀ) o
-    var a = [[Double]](repeating: [0, 0, 0], count: 3), b = [0.0, 0, 0]
-    for c in cameras {
-        let o = c.origin, d = c.worldDirection(x: c.cx, y: c.cy)
-        for i in 0..<3 { for j in 0..<3 {
-            let m = (i == j ? 1 : 0) - d[i] * d[j]
-            a[i][j] += m; b[i] += m * o[j]
-        } }
-    }
-    let center = solve3(a, b) ?? .zero
+    let center = nearestPoint(toLines: cameras.map { ($0.origin, $0.worldDirection(x: $0.cx, y: $0.cy)) }) ?? .zero
     let distances = cameras.map { length($0.origin - center) }.sorted()
     let median = distances[distances.count / 2]
     let c0 = cameras[0]
     let halfFov = min(atan(Double(c0.width) / 2 / c0.fx), atan(Double(c0.height) / 2 / c0.fy))
     let half = median * tan(halfFov) * margin
     return Bounds3(lower: center - Vec3d(repeating: half), upper: center + Vec3d(repeating: half))
-}
-
-/// Solves a 3×3 system by Cramer's rule; nil when singular (all axes parallel).
-func solve3(_ a: [[Double]], _ b: [Double]) -> Vec3d? {
-    func det(_ m: [[Double]]) -> Double {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    }
-    let d = det(a)
-    guard abs(d) > 1e-9 else { return nil }
-    var x = Vec3d()
-    for col in 0..<3 {
-        var m = a
-        for row in 0..<3 { m[row][col] = b[row] }
-        x[col] = det(m) / d
-    }
-    return x
 }

@@ -32,17 +32,7 @@ func smallSettings() -> TrainingSettings {
 /// Held-out PSNR after `iterations` steps on `smallDataset(scale:)`.
 func trainedPSNR(scale: Double, iterations: Int) throws -> Double {
     let folder = TemporaryFolder()
-    let reader = DatasetReader(folder: try smallDataset(in: folder, scale: scale))
-    let train = try reader.read(.train), test = try reader.read(.test)
-    let trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: smallSettings(), threads: 2)
-    for _ in 0..<iterations { trainer.step() }
-    var psnr = 0.0
-    for (i, view) in test.images.enumerated() {
-        let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: 0.5, occupancy: trainer.occupancy,
-                                        blockSize: trainer.settings.occupancyBlock, threads: 2)
-        psnr += ImageMetrics.psnr(image.color, test.colors(i)) / Double(test.images.count)
-    }
-    return psnr
+    return try heldOutPSNR(smallDataset(in: folder, scale: scale), settings: smallSettings(), iterations: iterations)
 }
 
 @Suite struct ReconstructionPipelineTests {

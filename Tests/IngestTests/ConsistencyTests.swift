@@ -8,16 +8,15 @@ import TestSupport
 /// different world: the inconsistent clip scores clearly lower.
 @Suite struct ConsistencyTests {
     func dataset(in folder: TemporaryFolder, name: String, sphereAt x: Double) throws -> URL {
-        try blobTexture(folder.path("blobs.png"))
         let json = #"""
         {"format": 1, "camera": {"width": 64, "height": 64, "fov_x_deg": 40}, "render": {"spp": 4, "max_bounces": 1},
          "rig": {"type": "orbit", "radius": 4, "elevations_deg": [10, 40], "frames": 16, "look_at": [0, 0, 0]},
          "background": {"type": "transparent"}, "lights": [{"type": "environment", "radiance": [1, 1, 1]}],
-         "objects": [{"type": "sphere", "center": [\#(x), 0, 0], "radius": 0.7, "material": {"base_color_texture": "blobs.png"}},
-                     {"type": "box", "size": [0.5, 0.5, 0.5], "transform": {"translate": [0, 0.7, 0.3]}, "material": {"base_color_texture": "blobs.png"}}]}
+         "objects": [{"type": "sphere", "center": [\#(x), 0, 0], "radius": 0.7, "material": {"base_color_texture": "assets/blobs.png"}},
+                     {"type": "box", "size": [0.5, 0.5, 0.5], "transform": {"translate": [0, 0.7, 0.3]}, "material": {"base_color_texture": "assets/blobs.png"}}]}
         """#
         let out = folder.path(name)
-        _ = try Generator(scene: decodeScene(json, file: "\(name).json", folder: folder.url)).run(output: out, overwrite: false)
+        _ = try Generator(scene: decodeScene(json, file: "\(name).json", folder: repositoryRoot().appendingPathComponent("scenes"))).run(output: out, overwrite: false)
         return out
     }
 

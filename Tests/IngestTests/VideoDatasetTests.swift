@@ -8,33 +8,17 @@ import Reconstruction
 import Testing
 import TestSupport
 
-/// A texture SIFT finds features in everywhere: random discs of random colours on grey (deterministic).
-func blobTexture(_ url: URL) throws {
-    var image = Image8(width: 512, height: 512, channels: 3, samples: [UInt8](repeating: 200, count: 512 * 512 * 3))
-    var rng = RandomStream(seed: 11)
-    for _ in 0..<700 {
-        let r = [3, 5, 8, 12, 20, 30][Int(rng.nextUInt64() % 6)]
-        let cx = Int(rng.nextUInt64() % 512), cy = Int(rng.nextUInt64() % 512)
-        let colour = (0..<3).map { _ in UInt8(rng.nextUInt64() % 256) }
-        for y in max(0, cy - r)..<min(512, cy + r) { for x in max(0, cx - r)..<min(512, cx + r) where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r {
-            for c in 0..<3 { image[x, y, c] = colour[c] }
-        } }
-    }
-    try PNG.write(image, to: url)
-}
-
 /// An orbit clip (48 frames at 320×320, one ring at 30°, radius 3.2) of textured objects: its video and true poses.
 func orbitClip(in folder: TemporaryFolder) throws -> URL {
-    try blobTexture(folder.path("blobs.png"))
     let json = #"""
     {"format": 1, "camera": {"width": 320, "height": 320, "fov_x_deg": 45}, "render": {"spp": 4, "max_bounces": 1},
      "rig": {"type": "orbit", "radius": 3.2, "elevations_deg": [30], "frames": 48, "look_at": [0, 0, 0.3]},
      "background": {"type": "color", "color": [0.2, 0.2, 0.2]}, "lights": [{"type": "environment", "radiance": [1, 1, 1]}],
-     "objects": [{"type": "plane", "size": [3, 3], "material": {"base_color_texture": "blobs.png", "roughness": 0.9}},
-                 {"type": "box", "size": [0.6, 0.6, 0.6], "transform": {"translate": [0.3, -0.2, 0.3], "rotate_deg": [0, 0, 25]}, "material": {"base_color_texture": "blobs.png"}},
-                 {"type": "sphere", "center": [-0.5, 0.4, 0.35], "radius": 0.35, "material": {"base_color_texture": "blobs.png"}}]}
+     "objects": [{"type": "plane", "size": [3, 3], "material": {"base_color_texture": "assets/blobs.png", "roughness": 0.9}},
+                 {"type": "box", "size": [0.6, 0.6, 0.6], "transform": {"translate": [0.3, -0.2, 0.3], "rotate_deg": [0, 0, 25]}, "material": {"base_color_texture": "assets/blobs.png"}},
+                 {"type": "sphere", "center": [-0.5, 0.4, 0.35], "radius": 0.35, "material": {"base_color_texture": "assets/blobs.png"}}]}
     """#
-    let scene = try decodeScene(json, file: "orbit.json", folder: folder.url)
+    let scene = try decodeScene(json, file: "orbit.json", folder: repositoryRoot().appendingPathComponent("scenes"))
     let out = folder.path("clip")
     _ = try Generator(scene: scene).run(output: out, overwrite: false)
     return out
@@ -109,21 +93,10 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
         #expect(truePSNR > 13)
     }
 
-    /// Trains briefly on a dataset folder's train split and returns the mean PSNR of its held-out views.
     func heldOutPSNR(_ folder: URL) throws -> Double {
-        let reader = DatasetReader(folder: folder)
-        let train = try reader.read(.train), test = try reader.read(.test)
         var settings = TrainingSettings()
         settings.coarseResolution = 64; settings.fineResolution = 96; settings.upsampleIteration = 600
-        let trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: 2)
-        for _ in 0..<1200 { trainer.step() }
-        var psnr = 0.0
-        for (i, view) in test.images.enumerated() {
-            let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: 0.5, occupancy: trainer.occupancy,
-                                            blockSize: trainer.settings.occupancyBlock, threads: 2)
-            psnr += ImageMetrics.psnr(image.color, test.colors(i)) / Double(test.images.count)
-        }
-        return psnr
+        return try TestSupport.heldOutPSNR(folder, settings: settings, iterations: 1200)
     }
 
     @Test func knownPosesAreUsedAsGiven() throws {

@@ -175,7 +175,7 @@ extension RigTests {
 
 @Suite struct ExampleSceneTests {
     @Test(arguments: ["still-life", "mesh", "textured", "area-and-environment", "nerf-synthetic", "sv3d",
-                      "drop-on-table", "tower-collapse", "balls-into-bowl", "movi", "frozen-pile"])
+                      "drop-on-table", "tower-collapse", "balls-into-bowl", "movi", "frozen-pile", "video-orbit"])
     func exampleScenesDecode(name: String) throws {
         let path = repositoryRoot().appendingPathComponent("scenes/\(name).json").path
         let s = try SceneLoader.load(path: path)
