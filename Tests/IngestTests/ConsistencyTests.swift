@@ -21,8 +21,8 @@ import TestSupport
     }
 
     func score(_ dataset: URL, folder: TemporaryFolder, name: String) throws -> Double {
-        let result = try runProcess(orbitExecutable(), ["consistency", dataset.path, "--out", folder.path(name).path, "--train-seconds", "6",
-                                                        "--iterations", "800", "--quiet"])
+        let result = try runProcess(orbitExecutable(), ["consistency", dataset.path, "--out", folder.path(name).path, "--train-seconds", "600",
+                                                        "--iterations", "700", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.path("\(name)/consistency.json"))) as! [String: Any]
         #expect((report["per_frame"] as! [[String: Any]]).count == 16 && report["held_out_frames"] as? Int == 16)
