@@ -83,6 +83,22 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
         let up = common.map { Vec3d(recovered[$0]![0, 1], recovered[$0]![1, 1], recovered[$0]![2, 1]) }.reduce(.zero, +)
         #expect(normalize(up).z > 0.8)
 
+        // COLMAP's own text model, given back with --poses, yields the same cameras without running COLMAP
+        let model = try #require(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("colmap").path)
+            .filter { $0.hasPrefix("text-") }.max { a, b in
+                (try? COLMAPModel.read(folder: out.appendingPathComponent("colmap/\(a)")).images.count) ?? 0
+                    < (try? COLMAPModel.read(folder: out.appendingPathComponent("colmap/\(b)")).images.count) ?? 0
+            })
+        var fromModel = settings
+        fromModel.poses = out.appendingPathComponent("colmap/\(model)")
+        let again = folder.path("from-model")
+        _ = try VideoDataset.process(video: clip.appendingPathComponent("video.mp4"), output: again, overwrite: false, settings: fromModel)
+        let repeated = try poses(again.appendingPathComponent("transforms.json"))
+        #expect(repeated.keys.sorted() == common)
+        for index in common {
+            for r in 0..<3 { for c in 0..<4 { #expect(abs(repeated[index]![r, c] - recovered[index]![r, c]) < 1e-6) } }
+        }
+
         // reconstruct with the recovered poses and with the true ones (the same frames and settings): the held-out
         // PSNR with recovered poses is within 1 dB of the truth's
         settings.poses = clip.appendingPathComponent("transforms.json")
@@ -110,6 +126,21 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
         #expect(summary.registered == summary.selected && summary.selected.count == 12)
         let truth = try poses(clip.appendingPathComponent("transforms.json")), given = try poses(out.appendingPathComponent("transforms.json"))
         for (index, pose) in given { #expect(pose == truth[index]) }
+    }
+
+    @Test func reconstructTakesAVideo() throws {
+        let folder = TemporaryFolder()
+        let clip = try orbitClip(in: folder)
+        let out = folder.path("field")
+        let result = try runProcess(orbitExecutable(), ["reconstruct", clip.appendingPathComponent("video.mp4").path, "--out", out.path, "--frames", "16",
+                                                        "--poses", clip.appendingPathComponent("transforms.json").path, "--iterations", "20",
+                                                        "--coarse", "32", "--fine", "32", "--no-eval", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in ["dataset/transforms.json", "dataset/metadata.json", "checkpoint.orbitrf", "reconstruction.json"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("reconstruction.json"))) as! [String: Any]
+        #expect(summary["train_views"] as? Int == 14)   // 16 frames, every 8th held out
     }
 
     @Test func badInputIsAClearErrorAndKeepsNothing() throws {
