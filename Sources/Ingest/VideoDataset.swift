@@ -55,6 +55,10 @@ public enum VideoDataset {
         if let poses = settings.poses { known = try KnownPoses.read(poses) }
         let colmap = known == nil ? try COLMAP.locate() : nil
 
+        let folder = try StagedFolder(destination: output, overwrite: overwrite)
+        var committed = false
+        defer { if !committed { folder.discard() } }
+
         // pass 1: sharpness of every frame, on a small copy
         progress("scoring frames")
         var scores: [Double] = []
@@ -74,9 +78,6 @@ public enum VideoDataset {
         let picks = FrameSelection.select(scores: candidates.map { scores[$0] }, count: wanted).map { candidates[$0] }
         let chosen = Set(picks)
 
-        let folder = try StagedFolder(destination: output, overwrite: overwrite)
-        var committed = false
-        defer { if !committed { folder.discard() } }
         try folder.makeFolder(DatasetLayout.images)
         func stem(_ index: Int) -> String { String(format: "frame_%05d", index) }
 
