@@ -28,6 +28,9 @@ struct Reconstruct: ParsableCommand {
     @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
     var poses: String?
 
+    @Option(help: "For a video: COLMAP matching, sequential or exhaustive. Default sequential.")
+    var matching = "sequential"
+
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite or --resume.")
     var out: String
 
@@ -82,6 +85,7 @@ struct Reconstruct: ParsableCommand {
         if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
         if downscale < 1 || downscale > 64 { throw ValidationError("--downscale: expected 1...64, got \(downscale)") }
         if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
+        if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
     }
 
@@ -114,6 +118,7 @@ struct Reconstruct: ParsableCommand {
                 settings.frames = frames ?? 60
                 settings.fewerAllowed = frames == nil
                 settings.poses = poses.map { URL(fileURLWithPath: $0) }
+                settings.matching = VideoSettings.Matching(rawValue: matching)!
                 let summary = try VideoDataset.process(video: datasetURL, output: processed, overwrite: true, settings: settings) { stage in
                     if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
                 }

@@ -41,6 +41,12 @@ struct Run: ParsableCommand {
     @Option(help: "For a video: frames to take from it. Default 60 (all of a shorter clip).")
     var frames: Int?
 
+    @Option(help: "For a video: COLMAP matching, sequential or exhaustive. Default sequential.")
+    var matching = "sequential"
+
+    @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
+    var poses: String?
+
     @Option(help: "Seconds of training (the reconstruction's --time-budget). Default 240.")
     var trainSeconds = 240.0
 
@@ -67,6 +73,7 @@ struct Run: ParsableCommand {
     func validate() throws {
         if !(trainSeconds > 0) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
         if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
+        if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
     }
 
@@ -106,6 +113,8 @@ struct Run: ParsableCommand {
             var settings = VideoSettings()
             settings.frames = frames ?? 60
             settings.fewerAllowed = frames == nil
+            settings.matching = VideoSettings.Matching(rawValue: matching)!
+            settings.poses = poses.map { URL(fileURLWithPath: $0) }
             let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: dataset, overwrite: false, settings: settings) { stage in
                 if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
             }

@@ -143,6 +143,24 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
         #expect(summary["train_views"] as? Int == 14)   // 16 frames, every 8th held out
     }
 
+    @Test func runTakesAVideo() throws {
+        let folder = TemporaryFolder()
+        let clip = try orbitClip(in: folder)
+        let out = folder.path("run")
+        let result = try runProcess(orbitExecutable(), ["run", clip.appendingPathComponent("video.mp4").path, "--out", out.path, "--frames", "16",
+                                                        "--poses", clip.appendingPathComponent("transforms.json").path, "--iterations", "60",
+                                                        "--coarse", "32", "--fine", "32", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in ["dataset/transforms.json", "reconstruction/eval/eval.json", "export/mesh.glb", "export/points.ply", "report.html", "run.json"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
+        }
+        // a video has no ground truth: no surface metrics, and the report links the clip itself
+        let figures = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as! [String: Any]
+        #expect(figures["test_psnr"] != nil && figures["chamfer_l1"] == nil)
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("video.mp4") && !html.contains("ground_truth.ply"))
+    }
+
     @Test func badInputIsAClearErrorAndKeepsNothing() throws {
         let folder = TemporaryFolder()
         let text = folder.write("not a video", to: "clip.mp4")
