@@ -126,3 +126,18 @@ func worldScene(clip: String, rig: String = #"{"type": "orbit", "radius": 3, "el
         }
     }
 }
+
+extension WorldClipTests {
+    @Test func invisibleObjectsCollideButAreNotSeen() throws {
+        let folder = TemporaryFolder()
+        let json = worldScene(clip: "frozen").replacingOccurrences(of: #"{"type": "plane", "name": "ground", "size": [3, 3]}"#,
+                                                                  with: #"{"type": "plane", "name": "ground", "size": [3, 3], "visible": false}"#)
+        let scene = try decodeScene(json, file: "world.json", folder: folder.url)
+        let out = folder.path("clip")
+        _ = try Generator(scene: scene).run(output: out, overwrite: false)
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("metadata.json"))) as! [String: Any]
+        let instances = metadata["instances"] as! [[String: Any]]
+        #expect((instances[0]["visibility"] as! [Int]).allSatisfy { $0 == 0 })       // the ground is never seen
+        #expect(abs((instances[1]["positions"] as! [[Double]])[0][2] - 0.15) < 0.001)  // yet box a rests on it
+    }
+}

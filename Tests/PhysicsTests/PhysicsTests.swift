@@ -150,3 +150,12 @@ extension DynamicsTests {
         #expect(result.trajectory.steps.map(\.penetration).max()! < 0.001)
     }
 }
+
+extension DynamicsTests {
+    @Test func frozenAtATimeStopsThere() throws {
+        let r = try simulate(world(#"{"type": "sphere", "radius": 0.1, "transform": {"translate": [0, 0, 10]}, "body": {"type": "dynamic"}}"#,
+                                   physics: #""duration": 2, "clip": "frozen", "freeze_at": 0.3"#))
+        #expect(r.clipSamples.count == 1 && abs(r.clipSamples[0].time - 0.3) < 1e-9)
+        #expect(abs(r.clipSamples[0].states[0].velocity.z + 9.81 * 0.3) < 1e-9)
+    }
+}
