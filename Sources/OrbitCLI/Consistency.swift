@@ -20,11 +20,7 @@ struct Consistency: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
     var out: String
 
-    @Option(help: "For a video: frames to take from it. Default 60 (all of a shorter clip).")
-    var frames: Int?
-
-    @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
-    var poses: String?
+    @OptionGroup var videoOptions: VideoOptions
 
     @Option(help: "Seconds of training. Default 120.")
     var trainSeconds = 120.0
@@ -53,14 +49,8 @@ struct Consistency: ParsableCommand {
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         var dataset = URL(fileURLWithPath: clip).standardizedFileURL
         if VideoDataset.isVideo(clip) {
-            var settings = VideoSettings()
-            settings.frames = frames ?? 60
-            settings.fewerAllowed = frames == nil
-            settings.poses = poses.map { URL(fileURLWithPath: $0) }
             let processed = root.appendingPathComponent("dataset")
-            _ = try VideoDataset.process(video: dataset, output: processed, overwrite: true, settings: settings) { stage in
-                if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
-            }
+            _ = try videoOptions.process(clip, into: processed, overwrite: true, quiet: quiet)
             dataset = processed
         }
         // the halves: every other frame trains, the ones between are held out (file paths made absolute)

@@ -13,17 +13,10 @@ struct ProcessVideo: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
     var out: String
 
-    @Option(help: "Frames to keep, spread over the clip: the sharpest of each of N equal stretches. Default 60 (all of a shorter clip); a clip shorter than an explicit N is an error.")
-    var frames: Int?
-
-    @Option(help: "COLMAP matching: sequential (neighbours in time; videos) or exhaustive (every pair). Default sequential.")
-    var matching = "sequential"
+    @OptionGroup var videoOptions: VideoOptions
 
     @Option(help: "COLMAP camera model shared by all frames: simple-pinhole (what orbit reconstruct models), simple-radial or opencv (distortion written to transforms.json). Default simple-pinhole.")
     var cameraModel = "simple-pinhole"
-
-    @Option(help: "Known poses instead of COLMAP: a transforms.json (frames matched by the number in their file names) or a COLMAP text model folder.")
-    var poses: String?
 
     @Option(help: "Longest side of the written frames in pixels. Default: the video's size.")
     var maxSide: Int?
@@ -35,18 +28,12 @@ struct ProcessVideo: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let frames, frames < 2 || frames > 10_000 { throw ValidationError("--frames: expected 2...10000, got \(frames)") }
-        if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
         if VideoSettings.CameraModel(rawValue: cameraModel) == nil { throw ValidationError("--camera-model: expected simple-pinhole, simple-radial or opencv, got \(cameraModel)") }
         if let maxSide, maxSide < 16 || maxSide > 16384 { throw ValidationError("--max-side: expected 16...16384, got \(maxSide)") }
     }
 
     func run() throws {
-        var settings = VideoSettings()
-        settings.frames = frames ?? 60
-        settings.fewerAllowed = frames == nil
-        settings.matching = VideoSettings.Matching(rawValue: matching)!
-        settings.poses = poses.map { URL(fileURLWithPath: $0) }
+        var settings = videoOptions.settings
         settings.maxSide = maxSide
         settings.cameraModel = VideoSettings.CameraModel(rawValue: cameraModel)!
         let terminal = isatty(STDERR_FILENO) != 0

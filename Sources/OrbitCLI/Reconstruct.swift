@@ -22,14 +22,7 @@ struct Reconstruct: ParsableCommand {
     @Argument(help: "Dataset folder with transforms.json or transforms_train.json, or a video file (processed first into OUT/dataset, as orbit process-video does).")
     var dataset: String
 
-    @Option(help: "For a video: frames to take from it. Default 60 (all of a shorter clip).")
-    var frames: Int?
-
-    @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
-    var poses: String?
-
-    @Option(help: "For a video: COLMAP matching, sequential or exhaustive. Default sequential.")
-    var matching = "sequential"
+    @OptionGroup var videoOptions: VideoOptions
 
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite or --resume.")
     var out: String
@@ -85,7 +78,6 @@ struct Reconstruct: ParsableCommand {
         if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
         if downscale < 1 || downscale > 64 { throw ValidationError("--downscale: expected 1...64, got \(downscale)") }
         if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
-        if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
     }
 
@@ -114,14 +106,7 @@ struct Reconstruct: ParsableCommand {
             // a video: frames and poses first, into OUT/dataset (kept on --resume)
             let processed = outURL.appendingPathComponent("dataset")
             if !(resume && fm.fileExists(atPath: processed.appendingPathComponent("transforms.json").path)) {
-                var settings = VideoSettings()
-                settings.frames = frames ?? 60
-                settings.fewerAllowed = frames == nil
-                settings.poses = poses.map { URL(fileURLWithPath: $0) }
-                settings.matching = VideoSettings.Matching(rawValue: matching)!
-                let summary = try VideoDataset.process(video: datasetURL, output: processed, overwrite: true, settings: settings) { stage in
-                    if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
-                }
+                let summary = try videoOptions.process(dataset, into: processed, overwrite: true, quiet: quiet)
                 if !quiet {
                     print("orbit: \(summary.registered.count) of \(summary.selected.count) frames of \(dataset) registered (\(summary.poseSource)) → \(processed.path)")
                 }

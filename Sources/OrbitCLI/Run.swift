@@ -38,14 +38,7 @@ struct Run: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
     var out: String
 
-    @Option(help: "For a video: frames to take from it. Default 60 (all of a shorter clip).")
-    var frames: Int?
-
-    @Option(help: "For a video: COLMAP matching, sequential or exhaustive. Default sequential.")
-    var matching = "sequential"
-
-    @Option(help: "For a video: known poses (transforms.json or COLMAP text model folder) instead of COLMAP.")
-    var poses: String?
+    @OptionGroup var videoOptions: VideoOptions
 
     @Option(help: "Seconds of training (the reconstruction's --time-budget). Default 240.")
     var trainSeconds = 240.0
@@ -73,7 +66,6 @@ struct Run: ParsableCommand {
     func validate() throws {
         if !(trainSeconds > 0) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
         if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
-        if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
     }
 
@@ -110,14 +102,7 @@ struct Run: ParsableCommand {
         let dataset = root.appendingPathComponent(RunLayout.dataset)
         if let video {
             say("1/4 process video")
-            var settings = VideoSettings()
-            settings.frames = frames ?? 60
-            settings.fewerAllowed = frames == nil
-            settings.matching = VideoSettings.Matching(rawValue: matching)!
-            settings.poses = poses.map { URL(fileURLWithPath: $0) }
-            let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: dataset, overwrite: false, settings: settings) { stage in
-                if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
-            }
+            let summary = try videoOptions.process(video, into: dataset, overwrite: false, quiet: quiet)
             say("\(summary.registered.count) of \(summary.selected.count) frames registered (\(summary.poseSource))")
         } else {
             say("1/4 generate")
