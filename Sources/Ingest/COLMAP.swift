@@ -37,9 +37,14 @@ public struct COLMAP: Sendable {
         process.environment = environment
         try process.run()
         var lastReported = ""
+        let reader = try FileHandle(forReadingFrom: log)
+        defer { try? reader.close() }
         while process.isRunning {
             Thread.sleep(forTimeInterval: 0.25)
-            if let text = try? String(contentsOf: log, encoding: .utf8),
+            // only the end of the log: the latest "[done/total]"
+            let end = (try? reader.seekToEnd()) ?? 0
+            try? reader.seek(toOffset: end > 4096 ? end - 4096 : 0)
+            if let data = try? reader.readToEnd(), let text = String(data: data, encoding: .utf8),
                let range = text.range(of: #"\[[0-9]+/[0-9]+\]"#, options: [.regularExpression, .backwards]) {
                 let p = String(text[range])
                 if p != lastReported { lastReported = p; progress(p) }

@@ -46,7 +46,10 @@ public struct InvariantReport: Sendable {
             for (slot, index) in compiled.dynamicObjects.enumerated() where slot < first.states.count {
                 let scale = compiled.scales[index] ?? Vec3d(1, 1, 1)
                 let corners = restCorners(scene.objects[index].shape, scale: scale)
-                func placed(_ state: BodyState) -> [Vec3d] { corners.map { Simulator.transform(state, scale: Vec3d(1, 1, 1)).transformPoint($0) } }
+                func placed(_ state: BodyState) -> [Vec3d] {
+                    let m = Simulator.transform(state, scale: Vec3d(1, 1, 1))
+                    return corners.map { m.transformPoint($0) }
+                }
                 let rest = placed(first.states[slot])
                 for sample in trajectory.samples {
                     guard let k = sample.ids.firstIndex(of: index + 1), k < sample.states.count else { continue }

@@ -199,6 +199,9 @@ public struct Simulator: Sendable {
         var restSince: Int? = nil
         let holdSteps = max(1, Int((Self.restHold / dt).rounded()))
         let restSpeed = physics.tolerances.restSpeed, restAngular = physics.tolerances.restAngularSpeed
+        // per-step scratch, kept across steps
+        var deepestOfPair: [Int: ContactPoint] = [:]
+        var forceOfPair: [Int: Double] = [:]
 
         func record(_ s: Int) {
             var maxSpeed = 0.0, maxAngular = 0.0
@@ -226,8 +229,8 @@ public struct Simulator: Sendable {
                 incidents.append(RunIncident(kind: .nonFinite, time: t, object: 0, detail: "a position or velocity is NaN or infinite"))
             }
             var deepest = 0.0
-            var deepestOfPair: [Int: ContactPoint] = [:]
-            var forceOfPair: [Int: Double] = [:]
+            deepestOfPair.removeAll(keepingCapacity: true)
+            forceOfPair.removeAll(keepingCapacity: true)
             for c in 0..<world.contactCount {
                 let contact = world.contact(c)
                 deepest = max(deepest, -contact.distance)
@@ -255,6 +258,8 @@ public struct Simulator: Sendable {
             if maxSpeed < restSpeed && maxAngular < restAngular { if restSince == nil { restSince = s } } else { restSince = nil }
         }
 
+        /// The step whose state frame k shows (t = k / frame_rate).
+        func frameStep(_ k: Int) -> Int { Int((Double(k) * frameInterval / dt).rounded()) }
         record(0)
         var s = 0
         var frozenAtRest = false
@@ -264,17 +269,17 @@ public struct Simulator: Sendable {
             try world.checkWarnings()
             record(s)
             if liveFrames > 0 {
-                while nextSample < liveFrames, Int((Double(nextSample) * frameInterval / dt).rounded()) == s {
+                while nextSample < liveFrames, frameStep(nextSample) == s {
                     samples.append(sample(step: s)); nextSample += 1
                 }
-            } else if Int((Double(nextSample) * frameInterval / dt).rounded()) == s {
+            } else if frameStep(nextSample) == s {
                 samples.append(sample(step: s)); nextSample += 1
             }
             if s % 100 == 0 { progress(Double(s) / Double(stopStep)) }
             if case .frozen(.rest) = physics.clip, let r = restSince, s - r >= holdSteps { frozenAtRest = true; break }
-            if incidents.contains(where: { $0.kind == .nonFinite }) { break }
+            if seenIncidents.contains(.nonFinite) { break }
         }
-        if case .frozen(.rest) = physics.clip, !frozenAtRest, !incidents.contains(where: { $0.kind == .nonFinite }) {
+        if case .frozen(.rest) = physics.clip, !frozenAtRest, !seenIncidents.contains(.nonFinite) {
             throw PhysicsError("the world did not come to rest within physics.duration = \(physics.duration) s; raise \"duration\" or set \"freeze_at\" to a time")
         }
         let clip: [WorldSample]

@@ -339,17 +339,7 @@ struct SceneDecoder {
         }
         var material: Material? = nil
         if let m = o.optional("material") {
-            if case .string(let ref) = m.value {
-                guard let found = materials[ref] else {
-                    var message = "unknown material \"\(ref)\""
-                    if let s = closestMatch(to: ref, among: Array(materials.keys)) { message += "; did you mean \"\(s)\"?" }
-                    else { message += materials.isEmpty ? " (the scene has no \"materials\" section)" : " (defined: \(materials.keys.sorted().joined(separator: ", ")))" }
-                    throw m.error(message)
-                }
-                material = found
-            } else {
-                material = try decodeMaterial(m)
-            }
+            material = try decodeMaterialReference(m, materials: materials)
         } else if case .mesh = shape {
             material = nil
         } else {
@@ -358,6 +348,18 @@ struct SceneDecoder {
         var object = SceneObject(name: name, shape: shape, transform: transform, material: material, jsonPath: node.path)
         object.visible = try o.optional("visible")?.bool() ?? true
         return object
+    }
+
+    /// A material given inline or by the name of one in the top-level `materials`.
+    func decodeMaterialReference(_ m: JSONNode, materials: [String: Material]) throws -> Material {
+        guard case .string(let ref) = m.value else { return try decodeMaterial(m) }
+        guard let found = materials[ref] else {
+            var message = "unknown material \"\(ref)\""
+            if let s = closestMatch(to: ref, among: Array(materials.keys)) { message += "; did you mean \"\(s)\"?" }
+            else { message += materials.isEmpty ? " (the scene has no \"materials\" section)" : " (defined: \(materials.keys.sorted().joined(separator: ", ")))" }
+            throw m.error(message)
+        }
+        return found
     }
 
     func decodeMaterial(_ node: JSONNode) throws -> Material {

@@ -223,15 +223,9 @@ extension SceneDecoder {
         let lean = try o.number("lean", in: 0...1, default: 0.15)
         let jitter = try o.number("jitter", in: 0...0.5, default: 0.02)
         let seed = UInt64(try o.integer("seed", in: 0...Int(1 << 53), default: 0))
-        var material = Material()
-        if let m = o.optional("material") {
-            // decoded the way an object's material is, so named materials work too
-            let probe = try decodeObject(JSONNode(value: .object(["type": .string("box"), "material": m.value]), path: node.path, file: file),
-                                         index: 0, materials: materials)
-            material = probe.material ?? material
-        }
+        let material = try o.optional("material").map { try decodeMaterialReference($0, materials: materials) } ?? Material()
         var template = SceneObject(name: name, shape: .box(size: size), transform: .identity, material: material, jsonPath: node.path)
-        template.body = try decodeBody(JSONNode(value: node.value, path: node.path, file: file).withoutType(), object: template, defaultKind: .dynamic)
+        template.body = try decodeBody(node.withoutType(), object: template, defaultKind: .dynamic)
         guard template.body?.kind == .dynamic else { throw node.error("tower blocks must be dynamic") }
         var rng = RandomStream(seed: seed, 0x74_6f77)
         let angle = 2 * .pi * rng.nextDouble()
