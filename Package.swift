@@ -2,7 +2,7 @@
 // Orbit: scene files → simulated, path-traced orbit clips with exact cameras and ground truth.
 //
 // The targets below are the architecture, bottom to top. Imports only go down:
-//   C shims ─ Geometry ─ SceneFormat · Media · Assets · Exporters · Surface · Dataset ─ Render · Physics · Reconstruction ─ Capture ─ orbit CLI, benchmarks
+//   C shims ─ Geometry · FileSafety ─ SceneFormat · Media · Assets · Exporters · Surface · Dataset ─ Render · Physics · Reconstruction ─ Capture ─ orbit CLI, benchmarks
 import PackageDescription
 
 let package = Package(
@@ -25,25 +25,30 @@ let package = Package(
         // libpng reports errors by longjmp, which Swift cannot catch; this C target turns them into return codes.
         .target(name: "CPNGShim", path: "Sources/CPNGShim", linkerSettings: [.linkedLibrary("png16")]),
         // MuJoCo's error handler exits the process; this C target turns its errors into return codes.
+        // libjpeg reports errors by longjmp too; this C target decodes JPEG files (EXIF orientation included) with return codes.
+        .target(name: "CJPEGShim", path: "Sources/CJPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CMuJoCoShim", path: "Sources/CMuJoCoShim", linkerSettings: [.linkedLibrary("mujoco")]),
 
         // MARK: Foundations.
         /// Vectors, transforms, cameras, meshes, random numbers, hashing: the conventions of docs/conventions.md.
         .target(name: "Geometry"),
+        /// Safe reading and writing: unique staging, output locks, the output and path policies, resource
+        /// budgets, strict JSON, and one-line descriptions of system errors.
+        .target(name: "FileSafety"),
 
         // MARK: Formats and I/O.
         /// Scene format v1: strict JSON decoding into a validated, immutable `Scene`.
-        .target(name: "SceneFormat", dependencies: ["Geometry"]),
+        .target(name: "SceneFormat", dependencies: ["Geometry", "FileSafety"]),
         /// Images (PNG) and video (MP4/H.264).
-        .target(name: "Media", dependencies: ["Geometry", "CPNGShim", "CFFmpeg"]),
+        .target(name: "Media", dependencies: ["Geometry", "FileSafety", "CPNGShim", "CJPEGShim", "CFFmpeg"]),
         /// Meshes, materials and textures imported through assimp.
-        .target(name: "Assets", dependencies: ["Geometry", "Media", "CAssimp"]),
+        .target(name: "Assets", dependencies: ["Geometry", "FileSafety", "Media", "CAssimp"]),
         /// Writers for meshes and point clouds (one writing path for every producer).
-        .target(name: "Exporters", dependencies: ["Geometry", "CAssimp"], path: "exporters"),
+        .target(name: "Exporters", dependencies: ["Geometry", "FileSafety", "CAssimp"], path: "exporters"),
         /// Surfaces from scalar fields (marching cubes), mesh clean-up and simplification, geometry metrics.
         .target(name: "Surface", dependencies: ["Geometry", "CMeshOptimizer"]),
         /// The dataset folder: transforms.json (nerfstudio / instant-ngp / NeRF-synthetic), metadata, atomic writes.
-        .target(name: "Dataset", dependencies: ["Geometry"]),
+        .target(name: "Dataset", dependencies: ["Geometry", "FileSafety"]),
 
         // MARK: Engines.
         /// Path tracer over Embree 3 with ground-truth AOVs.
@@ -53,36 +58,37 @@ let package = Package(
         .target(name: "Physics", dependencies: ["Geometry", "SceneFormat", "CMuJoCoShim"]),
 
         /// Video in: decoding, frame selection, camera poses from COLMAP or given ones → a dataset folder.
-        .target(name: "Ingest", dependencies: ["Geometry", "Media", "Dataset"]),
+        .target(name: "Ingest", dependencies: ["Geometry", "FileSafety", "Media", "Dataset"]),
 
         /// Radiance fields fitted to posed images; reads dataset folders, never the renderer.
-        .target(name: "Reconstruction", dependencies: ["Geometry", "Media", "Dataset", "Surface", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Reconstruction", dependencies: ["Geometry", "FileSafety", "Media", "Dataset", "Surface", .product(name: "RealModule", package: "swift-numerics")]),
 
         // MARK: Pipelines.
         /// Scene → frames → dataset folder.
-        .target(name: "Capture", dependencies: ["Geometry", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render", "Physics"]),
+        .target(name: "Capture", dependencies: ["Geometry", "FileSafety", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render", "Physics"]),
 
         /// generate → reconstruct → export, mesh previews and the HTML report of `orbit run`.
-        .target(name: "Pipeline", dependencies: ["Capture", "Render", "SceneFormat", "Media", "Geometry"]),
+        .target(name: "Pipeline", dependencies: ["FileSafety", "Capture", "Render", "SceneFormat", "Media", "Geometry"]),
 
         // MARK: Executables (the only code that prints or exits).
         .executableTarget(name: "OrbitCLI", dependencies: [
-            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "Exporters", "Surface", "Assets", "Pipeline", "Physics", "Ingest",
+            "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "FileSafety", "Exporters", "Surface", "Assets", "Pipeline", "Physics", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
+        .executableTarget(name: "OrbitBench", dependencies: ["FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media", "Reconstruction"], path: "Tests/TestSupport"),
+        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Exporters", "Assets", "CAssimp", "TestSupport"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "FileSafety", "Exporters", "Assets", "CAssimp", "TestSupport"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Exporters", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "FileSafety", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Exporters", "FileSafety", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "SceneFormat", "Geometry", "TestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Media", "Geometry", "TestSupport"]),
+        .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Dataset", "Media", "Geometry", "TestSupport"]),
     ]
 )

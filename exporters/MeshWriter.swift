@@ -1,3 +1,4 @@
+import FileSafety
 import Foundation
 import Geometry
 
@@ -107,49 +108,16 @@ public enum MeshWriter {
         }
     }
 
-    /// Runs `body` with an empty staging folder, then moves `files`' namesakes from it to their destinations.
     /// Checks that `files` can be written: each one's folder exists and is writable, and none exists unless
     /// `overwrite`. Cheap, so callers can check before expensive work.
     public static func checkDestinations(_ files: [URL], overwrite: Bool) throws {
-        let fm = FileManager.default
-        for file in files {
-            let directory = file.deletingLastPathComponent()
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ExportError(path: file.path, message: "the folder \(directory.path) does not exist; create it first")
-            }
-            guard fm.isWritableFile(atPath: directory.path) else {
-                throw ExportError(path: file.path, message: "the folder \(directory.path) is not writable; choose another destination")
-            }
-            if !overwrite && fm.fileExists(atPath: file.path) {
-                throw ExportError(path: file.path, message: "the file exists; pass --overwrite to replace it")
-            }
-        }
+        try StagedFiles.check(files, overwrite: overwrite)
     }
 
+    /// Runs `body` with an empty staging folder, then moves `files`' namesakes from it to their destinations
+    /// (each destination locked meanwhile, so two processes never write one file).
     static func staged(_ files: [URL], overwrite: Bool, _ body: (URL) throws -> Void) throws -> [URL] {
-        let fm = FileManager.default
-        try checkDestinations(files, overwrite: overwrite)
-        let directory = files[0].deletingLastPathComponent()
-        let staging = directory.appendingPathComponent(".\(files[0].lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial")
-        try? fm.removeItem(at: staging)
-        do { try fm.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
-            throw ExportError(path: files[0].path, message: "cannot create a staging folder in \(directory.path): \(error.localizedDescription)")
-        }
-        defer { try? fm.removeItem(at: staging) }
-        try body(staging)
-        for file in files {
-            let source = staging.appendingPathComponent(file.lastPathComponent)
-            guard fm.fileExists(atPath: source.path) else { throw ExportError(path: file.path, message: "the exporter did not write this file") }
-        }
-        for file in files {
-            let source = staging.appendingPathComponent(file.lastPathComponent)
-            // rename(2) replaces atomically
-            guard rename(source.path, file.path) == 0 else {
-                throw ExportError(path: file.path, message: "cannot move the finished file into place: \(String(cString: strerror(errno)))")
-            }
-        }
-        return files
+        try StagedFiles.write(files, overwrite: overwrite, body)
     }
 }
 

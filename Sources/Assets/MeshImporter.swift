@@ -1,4 +1,5 @@
 import CAssimp
+import FileSafety
 import Foundation
 import Geometry
 import Media
@@ -54,13 +55,13 @@ public enum MeshImporter {
     public static func load(_ url: URL, options: Options = Options()) throws -> ImportedModel {
         let flags = aiProcess_Triangulate.rawValue | aiProcess_JoinIdenticalVertices.rawValue | aiProcess_GenSmoothNormals.rawValue
             | aiProcess_PreTransformVertices.rawValue | aiProcess_SortByPType.rawValue | aiProcess_FindInvalidData.rawValue
+            | aiProcess_ValidateDataStructure.rawValue
+        // the structure that decides assimp's allocations is checked first (MeshPrecheck)
+        do { try MeshPrecheck.check(url) } catch let problem as MeshPrecheck.Problem {
+            throw AssetError(file: url.path, message: problem.message)
+        }
         guard let scene = aiImportFile(url.path, flags) else {
-            let reason = String(cString: aiGetErrorString())
-            // assimp reports a file with vertices but no faces as "no output meshes"; say it plainly
-            if reason.contains("No output meshes") || reason.contains("no meshes") {
-                throw AssetError(file: url.path, message: "the mesh has no triangles")
-            }
-            throw AssetError(file: url.path, message: "cannot import mesh: \(reason)")
+            throw AssetError(file: url.path, message: importFailure(String(cString: aiGetErrorString())))
         }
         defer { aiReleaseImport(scene) }
 
@@ -88,12 +89,18 @@ public enum MeshImporter {
                     return l > 0 && l.isFinite ? q / l : Vec3(0, 0, 1)
                 }
             }
-            if let uv = source.mTextureCoords.0 { mesh.uvs = (0..<n).map { Vec2(uv[$0].x, uv[$0].y) } }
+            if let uv = source.mTextureCoords.0 {
+                mesh.uvs = (0..<n).map { Vec2(uv[$0].x, uv[$0].y) }
+                guard mesh.uvs.allSatisfy({ $0.x.isFinite && $0.y.isFinite && abs($0.x) < 1e6 && abs($0.y) < 1e6 }) else {
+                    throw AssetError(file: url.path, message: "the mesh has non-finite or huge texture coordinates; the file is damaged")
+                }
+            }
             if let colors = source.mColors.0 {
                 // glTF's vertex colours are linear by its specification; other formats hold display (sRGB) values
                 let linear = ["gltf", "glb"].contains(url.pathExtension.lowercased())
                 mesh.colors = (0..<n).map { i in
-                    let c = Vec3(colors[i].r, colors[i].g, colors[i].b).clamped(lowerBound: .zero, upperBound: Vec3(1, 1, 1))
+                    let raw = Vec3(colors[i].r, colors[i].g, colors[i].b)
+                    let c = (raw.x.isFinite && raw.y.isFinite && raw.z.isFinite ? raw : Vec3(1, 1, 1)).clamped(lowerBound: .zero, upperBound: Vec3(1, 1, 1))
                     return linear ? c : Vec3(SRGB.decode(c.x), SRGB.decode(c.y), SRGB.decode(c.z))
                 }
             }
@@ -110,6 +117,10 @@ public enum MeshImporter {
         for part in model.parts where part.mesh.positions.contains(where: { !($0.x.isFinite && $0.y.isFinite && $0.z.isFinite) }) {
             _ = part
             throw AssetError(file: url.path, message: "the mesh has non-finite vertex positions")
+        }
+        for part in model.parts where part.mesh.positions.contains(where: { max(abs($0.x), abs($0.y), abs($0.z)) > 1e12 }) {
+            _ = part
+            throw AssetError(file: url.path, message: "the mesh has vertex positions beyond 10¹² m; the file is damaged or in the wrong units")
         }
         if options.normalizeToUnitSphere { normalize(&model) }
         return model
@@ -180,12 +191,13 @@ public enum MeshImporter {
             }
             // uncompressed ARGB8888 texels
             let w = Int(t.mWidth), h = Int(t.mHeight), table = SRGB.decodeTable
+            try ResourceBudget.current.checkImage(width: w, height: h, for: "\(file) (embedded texture \(name))")
             let texels = (0..<(w * h)).map { i in
                 Vec3(table[Int(t.pcData[i].r)], table[Int(t.pcData[i].g)], table[Int(t.pcData[i].b)])
             }
             return Texture(width: w, height: h, texels: texels)
         }
-        let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : baseDirectory.appendingPathComponent(name.replacingOccurrences(of: "\\", with: "/"))
+        let url = try PathPolicy.resolve(name.replacingOccurrences(of: "\\", with: "/"), in: baseDirectory, field: "texture")
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw AssetError(file: file, message: "texture \"\(name)\" not found next to the mesh")
         }
@@ -196,6 +208,23 @@ public enum MeshImporter {
             throw AssetError(file: file, message: "texture \"\(name)\" cannot be read: \(error)")
         }
     }
+}
+
+/// assimp's reason for a failed import in Orbit's words: the kind of problem and how to fix it, without the
+/// importer's internal names.
+func importFailure(_ reason: String) -> String {
+    let lower = reason.lowercased()
+    // assimp reports a file with vertices but no faces as "no output meshes"
+    if lower.contains("no output meshes") || lower.contains("no meshes") || lower.contains("contains no faces") { return "the mesh has no triangles" }
+    if lower.contains("validation failed") { return "the mesh is damaged: its faces, vertices or counts do not agree (found by assimp validation); re-export it" }
+    if lower.contains("no suitable reader") || lower.contains("unknown file format") {
+        return "not a mesh format Orbit reads (OBJ, glTF/GLB, PLY, STL, FBX and the other formats assimp imports); convert it"
+    }
+    if lower.contains("unable to open") || lower.contains("failed to open") { return "cannot read the mesh file (does it exist?)" }
+    if lower.contains("eof") || lower.contains("end of file") || lower.contains("truncated") || lower.contains("unexpected end") {
+        return "the mesh file ends early; it is truncated"
+    }
+    return "the mesh file is damaged or malformed and cannot be imported; re-export it"
 }
 
 /// The embedded texture that `name` refers to: "*N" is the N-th, otherwise one whose file name matches.

@@ -1,3 +1,4 @@
+import FileSafety
 import Foundation
 import Geometry
 import Media
@@ -40,6 +41,10 @@ public struct Texture: Sendable {
 
     /// Decodes PNG or JPEG bytes, told apart by their signature.
     public static func decode(_ data: Data, name: String) throws -> Texture {
+        // 16 bytes of linear colour per texel, on top of the decoded image
+        if let size = JPEG.isJPEG(data) ? try? JPEG.size(data, name: name) : nil {
+            try ResourceBudget.current.checkMemory(Checked.product([size.width, size.height, 20]), for: name, what: "a \(size.width)x\(size.height) texture")
+        }
         if JPEG.isJPEG(data) { return Texture(png: .eight(try JPEG.decode(data, name: name))) }
         return Texture(png: try PNG.decode(data, name: name))
     }

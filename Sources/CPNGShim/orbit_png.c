@@ -100,7 +100,7 @@ static void read_memory(png_structp png, png_bytep out, png_size_t count) {
     source->offset += count;
 }
 
-static int read_png(FILE *file, memory_source *memory, orbit_png_image *out, char *error, size_t error_size) {
+static int read_png(FILE *file, memory_source *memory, size_t max_pixels, orbit_png_image *out, char *error, size_t error_size) {
     memset(out, 0, sizeof(*out));
     error_context context = {.error = error, .error_size = error_size};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning);
@@ -121,6 +121,14 @@ static int read_png(FILE *file, memory_source *memory, orbit_png_image *out, cha
     if (file) png_init_io(png, file);
     else png_set_read_fn(png, memory, read_memory);
     png_read_info(png, info);
+    {
+        // refuse before allocating: a few bytes of header can claim billions of pixels
+        size_t w = png_get_image_width(png, info), h = png_get_image_height(png, info);
+        if (w == 0 || h == 0 || w > max_pixels / h) {
+            snprintf(error, error_size, "%zux%zu pixels is more than the limit of %zu pixels", w, h, max_pixels);
+            longjmp(context.jump, 1);
+        }
+    }
     int color_type = png_get_color_type(png, info);
     int bit_depth = png_get_bit_depth(png, info);
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
@@ -151,7 +159,7 @@ static int read_png(FILE *file, memory_source *memory, orbit_png_image *out, cha
     return 0;
 }
 
-int orbit_png_read_file(const char *path, orbit_png_image *out, char *error, size_t error_size) {
+int orbit_png_read_file(const char *path, size_t max_pixels, orbit_png_image *out, char *error, size_t error_size) {
     FILE *file = fopen(path, "rb");
     if (!file) {
         snprintf(error, error_size, "cannot open for reading");
@@ -164,18 +172,18 @@ int orbit_png_read_file(const char *path, orbit_png_image *out, char *error, siz
         return -1;
     }
     rewind(file);
-    int status = read_png(file, NULL, out, error, error_size);
+    int status = read_png(file, NULL, max_pixels, out, error, error_size);
     fclose(file);
     return status;
 }
 
-int orbit_png_read_memory(const void *data, size_t size, orbit_png_image *out, char *error, size_t error_size) {
+int orbit_png_read_memory(const void *data, size_t size, size_t max_pixels, orbit_png_image *out, char *error, size_t error_size) {
     if (size < 8 || png_sig_cmp((png_const_bytep)data, 0, 8) != 0) {
         snprintf(error, error_size, "not PNG data");
         return -1;
     }
     memory_source source = {.data = (const uint8_t *)data, .size = size, .offset = 0};
-    return read_png(NULL, &source, out, error, error_size);
+    return read_png(NULL, &source, max_pixels, out, error, error_size);
 }
 
 void orbit_png_free(orbit_png_image *image) {

@@ -1,6 +1,7 @@
 import Assets
 import Dataset
 import Exporters
+import FileSafety
 import Foundation
 import Geometry
 import Media

@@ -1,4 +1,5 @@
 import Dataset
+import FileSafety
 import Foundation
 import Geometry
 import Media

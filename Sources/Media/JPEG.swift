@@ -1,46 +1,65 @@
-import CFFmpeg
+import CJPEGShim
+import FileSafety
 import Foundation
 
-/// JPEG decoding through libavcodec's MJPEG decoder (FFmpeg is already a dependency for video,
-/// so no separate JPEG library is needed). Output is 8-bit RGB.
+/// JPEG decoding through libjpeg-turbo (baseline and progressive; grey, YCbCr 4:2:0 / 4:2:2 / 4:4:4, RGB,
+/// CMYK and YCCK), turned upright by the file's EXIF orientation. Output is 8-bit RGB.
 public enum JPEG {
     public static func isJPEG(_ data: Data) -> Bool { data.count > 3 && data[data.startIndex] == 0xFF && data[data.startIndex + 1] == 0xD8 }
 
-    public static func decode(_ data: Data, name: String) throws -> Image8 {
-        av_log_set_level(AV_LOG_QUIET)
-        guard let codec = avcodec_find_decoder(AV_CODEC_ID_MJPEG) else {
-            throw MediaError(file: name, message: "libavcodec has no JPEG decoder")
+    /// A decoded photograph and what the decoder noticed.
+    public struct Decoded: Sendable {
+        public var image: Image8
+        /// The EXIF orientation that was applied (1 = none).
+        public var orientation: Int
+        /// True when the stream was truncated or damaged and the decoder filled in the missing part.
+        public var damaged: Bool
+    }
+
+    /// Decodes JPEG bytes; `name` is used in messages. Damaged streams are an error unless `allowDamaged`.
+    public static func decode(_ data: Data, name: String, allowDamaged: Bool = false) throws -> Image8 {
+        let decoded = try decodeWithInfo(data, name: name)
+        if decoded.damaged && !allowDamaged {
+            throw MediaError(file: name, message: "the JPEG data is truncated or damaged; re-export or replace the image")
         }
-        var context = avcodec_alloc_context3(codec)
-        var packet = av_packet_alloc()
-        var frame = av_frame_alloc()
-        defer { avcodec_free_context(&context); av_packet_free(&packet); av_frame_free(&frame) }
-        guard context != nil, packet != nil, frame != nil, avcodec_open2(context, codec, nil) >= 0 else {
-            throw MediaError(file: name, message: "cannot open the JPEG decoder")
+        return decoded.image
+    }
+
+    public static func decodeWithInfo(_ data: Data, name: String) throws -> Decoded {
+        let budget = ResourceBudget.current
+        var image = orbit_jpeg_image()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = data.withUnsafeBytes { raw in
+            orbit_jpeg_decode(raw.baseAddress, raw.count, budget.maxImagePixels, &image, &message, message.count)
         }
-        // libavcodec reads up to AV_INPUT_BUFFER_PADDING_SIZE bytes past the end of a packet
-        guard av_new_packet(packet, Int32(data.count)) >= 0 else { throw MediaError(file: name, message: "out of memory") }
-        data.withUnsafeBytes { raw in packet!.pointee.data.update(from: raw.bindMemory(to: UInt8.self).baseAddress!, count: data.count) }
-        guard avcodec_send_packet(context, packet) >= 0, avcodec_send_packet(context, nil) >= 0,
-              avcodec_receive_frame(context, frame) >= 0 else {
-            throw MediaError(file: name, message: "not a decodable JPEG image")
+        guard status == 0 else { throw MediaError(file: name, message: "not a decodable JPEG image (\(cText(message)))") }
+        defer { orbit_jpeg_free(&image) }
+        let w = Int(image.width), h = Int(image.height)
+        let samples = Array(UnsafeBufferPointer(start: image.pixels, count: w * h * 3))
+        return Decoded(image: Image8(width: w, height: h, channels: 3, samples: samples), orientation: Int(image.orientation),
+                       damaged: image.damaged != 0)
+    }
+
+    /// Width and height as stored (before EXIF orientation), read from the header alone.
+    public static func size(_ data: Data, name: String) throws -> (width: Int, height: Int) {
+        var w: Int32 = 0, h: Int32 = 0, c: Int32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = data.withUnsafeBytes { orbit_jpeg_info($0.baseAddress, $0.count, &w, &h, &c, &message, message.count) }
+        guard status == 0 else { throw MediaError(file: name, message: "not a decodable JPEG image (\(cText(message)))") }
+        return (Int(w), Int(h))
+    }
+
+    /// Encodes pixels (1 grey, 3 RGB or 4 CMYK channels) as a JPEG, for tests and test corpora.
+    public static func encode(_ image: Image8, quality: Int = 90, progressive: Bool = false, sampling: Int = 420) throws -> Data {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        var size = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = image.samples.withUnsafeBufferPointer { p in
+            orbit_jpeg_encode(p.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels), Int32(quality),
+                              progressive ? 1 : 0, Int32(sampling), &out, &size, &message, message.count)
         }
-        let width = Int(frame!.pointee.width), height = Int(frame!.pointee.height)
-        guard width > 0, height > 0, let scaler = sws_getContext(Int32(width), Int32(height), AVPixelFormat(frame!.pointee.format),
-                                                                  Int32(width), Int32(height), AV_PIX_FMT_RGB24, SWS_BILINEAR, nil, nil, nil) else {
-            throw MediaError(file: name, message: "unsupported JPEG pixel format")
-        }
-        defer { sws_freeContext(scaler) }
-        var image = Image8(width: width, height: height, channels: 3)
-        image.samples.withUnsafeMutableBufferPointer { out in
-            var planes: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
-            var strides: [Int32] = [Int32(width * 3), 0, 0, 0]
-            _ = withPlanes(of: frame!) { sourcePlanes, sourceLines in
-                sourcePlanes.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { constPlanes in
-                    sws_scale(scaler, constPlanes, sourceLines, 0, Int32(height), &planes, &strides)
-                }
-            }
-        }
-        return image
+        guard status == 0, let out else { throw MediaError(file: "(memory)", message: cText(message)) }
+        defer { orbit_jpeg_free_buffer(out) }
+        return Data(bytes: out, count: size)
     }
 }

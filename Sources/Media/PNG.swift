@@ -1,4 +1,5 @@
 import CPNGShim
+import FileSafety
 import Foundation
 
 public struct MediaError: Error, Sendable, CustomStringConvertible {
@@ -46,7 +47,7 @@ public enum PNG {
     public static func read(_ url: URL) throws -> Decoded {
         var image = orbit_png_image()
         var message = [CChar](repeating: 0, count: 256)
-        guard orbit_png_read_file(url.path, &image, &message, message.count) == 0 else {
+        guard orbit_png_read_file(url.path, ResourceBudget.current.maxImagePixels, &image, &message, message.count) == 0 else {
             throw MediaError(file: url.path, message: cText(message))
         }
         defer { orbit_png_free(&image) }
@@ -57,7 +58,8 @@ public enum PNG {
     public static func decode(_ data: Data, name: String) throws -> Decoded {
         var image = orbit_png_image()
         var message = [CChar](repeating: 0, count: 256)
-        let status = data.withUnsafeBytes { orbit_png_read_memory($0.baseAddress, data.count, &image, &message, message.count) }
+        let limit = ResourceBudget.current.maxImagePixels
+        let status = data.withUnsafeBytes { orbit_png_read_memory($0.baseAddress, data.count, limit, &image, &message, message.count) }
         guard status == 0 else { throw MediaError(file: name, message: cText(message)) }
         defer { orbit_png_free(&image) }
         return convert(image)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Dataset
+import FileSafety
 import Foundation
 import Ingest
+import Reconstruction
 
 struct Consistency: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,19 +36,19 @@ struct Consistency: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but the result and errors.")
     var quiet = false
 
+    @OptionGroup var safety: SafetyOptions
+
     func run() throws {
+        safety.apply()
         do { try measure() } catch { fail(error) }
     }
 
     func measure() throws {
         let fm = FileManager.default
-        let root = URL(fileURLWithPath: out).standardizedFileURL
-        let existing = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
-        if !existing.isEmpty {
-            guard overwrite else { throw OutputError(path: out, message: "the output folder is not empty; pass --overwrite to replace it") }
-            for name in existing { try fm.removeItem(at: root.appendingPathComponent(name)) }
-        }
-        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        let destination = try OutputPolicy.check(output: out, inputs: [clip] + (videoOptions.poses.map { [$0] } ?? []))
+        let staged = try StagedFolder(destination: destination, overwrite: overwrite)
+        defer { staged.discard() }
+        let root = staged.staging
         var dataset = URL(fileURLWithPath: clip).standardizedFileURL
         if VideoDataset.isVideo(clip) {
             let processed = root.appendingPathComponent("dataset")
@@ -55,10 +57,11 @@ struct Consistency: ParsableCommand {
         }
         // the halves: every other frame trains, the ones between are held out (file paths made absolute)
         let transformsURL = dataset.appendingPathComponent("transforms.json")
-        guard let data = fm.contents(atPath: transformsURL.path),
-              var transforms = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              var frameList = transforms["frames"] as? [[String: Any]], frameList.count >= 4 else {
-            throw OutputError(path: transformsURL.path, message: "expected a transforms.json with at least 4 frames")
+        // the clip's own paths obey the user's path policy; the halves file written here then names them absolutely
+        _ = try DatasetReader(folder: dataset).hasFrames(in: .train)
+        var transforms = try readJSON(transformsURL)
+        guard var frameList = transforms["frames"] as? [[String: Any]], frameList.count >= 4 else {
+            throw DatasetError(file: transformsURL.path, message: "expected a transforms.json with at least 4 frames")
         }
         for k in frameList.indices {
             guard let path = frameList[k]["file_path"] as? String else { continue }
@@ -74,6 +77,9 @@ struct Consistency: ParsableCommand {
         try JSONSerialization.data(withJSONObject: transforms, options: [.prettyPrinted, .sortedKeys]).write(to: halves.appendingPathComponent("transforms.json"))
 
         let reconstruction = root.appendingPathComponent("reconstruction")
+        let policy = PathPolicy.current
+        PathPolicy.current.allowOutside = true
+        defer { PathPolicy.current = policy }
         try Reconstruct.parse([halves.path, "--out", reconstruction.path, "--time-budget", "\(trainSeconds)", "--iterations", "\(iterations)"]
                               + (quiet ? ["--quiet"] : [])).train()
         let eval = try readJSON(reconstruction.appendingPathComponent("\(ReconstructionLayout.eval)/eval.json"))
@@ -90,12 +96,13 @@ struct Consistency: ParsableCommand {
             })),
         ])
         try AtomicFile.write(Data((report.rendered() + "\n").utf8), to: root.appendingPathComponent("consistency.json"))
+        try staged.commit()
         if !quiet {
             for v in perView {
                 print(String(format: "  %@  PSNR %6.2f dB  SSIM %.4f", v["name"] as? String ?? "", v["psnr"] as? Double ?? .nan, v["ssim"] as? Double ?? .nan))
             }
         }
         print(String(format: "orbit: consistency of %@: PSNR %.2f dB, SSIM %.4f over %d held-out frames → %@", clip, psnr, ssim, perView.count,
-                     root.appendingPathComponent("consistency.json").path))
+                     URL(fileURLWithPath: out).appendingPathComponent("consistency.json").path))
     }
 }

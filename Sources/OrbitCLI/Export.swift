@@ -2,6 +2,7 @@ import ArgumentParser
 import Assets
 import Dataset
 import Exporters
+import FileSafety
 import Foundation
 import Geometry
 import Reconstruction
@@ -30,7 +31,7 @@ struct ExportSummary {
 func trainingCameras(_ reconstruction: URL) -> [Camera]? {
     let summaryURL = reconstruction.appendingPathComponent(ReconstructionLayout.summary)
     guard let data = try? Data(contentsOf: summaryURL),
-          let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let summary = (try? StrictJSON.parse(data, file: summaryURL.path))?.foundation as? [String: Any],
           let dataset = summary["dataset"] as? String,
           let train = try? DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train) else { return nil }
     return train.images.map(\.camera)
@@ -101,7 +102,10 @@ struct Export: ParsableCommand {
         if let bounds { _ = try parseBounds(bounds, option: "--bounds") }
     }
 
+    @OptionGroup var safety: SafetyOptions
+
     func run() throws {
+        safety.apply()
         do {
             let summary = try export()
             if !quiet { print(summary.lines.joined(separator: "\n")) }
@@ -122,8 +126,9 @@ struct Export: ParsableCommand {
         if let points { destinations.append(URL(fileURLWithPath: points)) }
         try MeshWriter.checkDestinations(destinations, overwrite: overwrite)
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-            throw OutputError(path: checkpointURL.path, message: "no checkpoint in this folder; is it the output folder of orbit reconstruct?")
+            throw DatasetError(file: checkpointURL.path, message: "no checkpoint in this folder; is it the output folder of orbit reconstruct?")
         }
+        for destination in destinations { try OutputPolicy.check(output: destination.path, inputs: [checkpointURL.path]) }
 
         var summary = ExportSummary()
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -213,8 +218,13 @@ struct EvalMesh: ParsableCommand {
     @Option(help: "F-score distance as a fraction of the ground truth's diagonal. Default 0.01.")
     var fraction = 0.01
 
-    @Option(help: "Also write the figures to this JSON file.")
+    @Option(help: "Also write the figures to this JSON file (refused if it exists, unless --overwrite).")
     var json: String?
+
+    @Flag(help: "Replace an existing --json file.")
+    var overwrite = false
+
+    @OptionGroup var safety: SafetyOptions
 
     func validate() throws {
         if samples < 1000 || samples > 10_000_000 { throw ValidationError("--samples: expected 1000...10000000, got \(samples)") }
@@ -223,10 +233,21 @@ struct EvalMesh: ParsableCommand {
     }
 
     func run() throws {
+        safety.apply()
         do {
+            // the destination is checked before the (long) comparison, and locked while written
+            if let json {
+                try OutputPolicy.check(output: json, inputs: [predicted, groundTruth])
+                try StagedFiles.check([URL(fileURLWithPath: json)], overwrite: overwrite)
+            }
             let result = try compare()
             print(result.line)
-            if let json { try AtomicFile.write(Data((result.json.rendered() + "\n").utf8), to: URL(fileURLWithPath: json)) }
+            if let json {
+                let url = URL(fileURLWithPath: json)
+                try StagedFiles.write([url], overwrite: overwrite) { staging in
+                    try Data((result.json.rendered() + "\n").utf8).write(to: staging.appendingPathComponent(url.lastPathComponent))
+                }
+            }
         } catch { fail(error) }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import FileSafety
 import Foundation
 import SceneFormat
 
@@ -10,17 +11,6 @@ struct Orbit: ParsableCommand {
         abstract: "Consistent orbit clips from 3D scenes, and radiance fields fitted back to them.",
         version: orbitVersion,
         subcommands: [Generate.self, Validate.self, Simulate.self, ProcessVideo.self, Consistency.self, Reconstruct.self, Render.self, Export.self, EvalMesh.self, Run.self])
-}
-
-/// Prints errors as one line and exits non-zero; the only place that talks to the terminal.
-func fail(_ error: Error) -> Never {
-    let text: String
-    switch error {
-    case let e as CustomStringConvertible: text = e.description
-    default: text = error.localizedDescription
-    }
-    FileHandle.standardError.write(Data("orbit: error: \(text)\n".utf8))
-    Foundation.exit(1)
 }
 
 func loadScene(_ path: String?) -> Scene {
@@ -46,11 +36,15 @@ struct Generate: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @OptionGroup var safety: SafetyOptions
+
     func validate() throws {
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
     }
 
     func run() throws {
+        safety.apply()
+        do { try OutputPolicy.check(output: out, inputs: scene.map { [$0] } ?? []) } catch { fail(error) }
         let scene = loadScene(scene)
         var generator = Generator(scene: scene)
         if let threads { generator.threads = threads }
@@ -78,7 +72,10 @@ struct Validate: ParsableCommand {
     @Argument(help: "Scene file (JSON, format 1).")
     var scene: String
 
+    @OptionGroup var safety: SafetyOptions
+
     func run() throws {
+        safety.apply()
         let loaded = loadScene(scene)
         do {
             let result = try Generator.validate(loaded)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileSafety
 import Foundation
 import Ingest
 
@@ -27,12 +28,16 @@ struct ProcessVideo: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @OptionGroup var safety: SafetyOptions
+
     func validate() throws {
         if VideoSettings.CameraModel(rawValue: cameraModel) == nil { throw ValidationError("--camera-model: expected simple-pinhole, simple-radial or opencv, got \(cameraModel)") }
         if let maxSide, maxSide < 16 || maxSide > 16384 { throw ValidationError("--max-side: expected 16...16384, got \(maxSide)") }
     }
 
     func run() throws {
+        safety.apply()
+        do { try OutputPolicy.check(output: out, inputs: [video] + (videoOptions.poses.map { [$0] } ?? [])) } catch { fail(error) }
         var settings = videoOptions.settings
         settings.maxSide = maxSide
         settings.cameraModel = VideoSettings.CameraModel(rawValue: cameraModel)!

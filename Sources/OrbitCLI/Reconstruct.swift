@@ -1,11 +1,18 @@
 import ArgumentParser
 import Capture
 import Dataset
+import FileSafety
 import Foundation
 import Geometry
 import Ingest
 import Media
 import Reconstruction
+
+/// A failure of a command's own checks, already worded for the user.
+struct ReconstructError: Error, CustomStringConvertible {
+    var description: String
+    init(_ text: String) { description = text }
+}
 
 /// File names inside a reconstruction folder (documented in docs/reconstruction.md).
 enum ReconstructionLayout {
@@ -81,25 +88,52 @@ struct Reconstruct: ParsableCommand {
         if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
     }
 
+    @OptionGroup var safety: SafetyOptions
+
     func run() throws {
+        safety.apply()
         do { try train() } catch { fail(error) }
     }
 
+    /// Trains into --out: in place for a new folder or --resume (so a killed run can be resumed), staged
+    /// beside it when --overwrite replaces a non-empty folder (so the old one stays until the new one is complete).
     func train() throws {
+        let destination = try OutputPolicy.check(output: out, inputs: [dataset] + (videoOptions.poses.map { [$0] } ?? []))
+        let fm = FileManager.default
+        let existing = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
+        if resume {
+            let checkpoint = destination.appendingPathComponent(ReconstructionLayout.checkpoint)
+            guard fm.fileExists(atPath: checkpoint.path) else {
+                throw ReconstructError("\(checkpoint.path): no checkpoint to resume from; run without --resume first")
+            }
+        } else if !existing.isEmpty && !overwrite {
+            throw ReconstructError("\(out): the output folder is not empty; pass --overwrite to replace it or --resume to continue")
+        }
+        if !resume && !existing.isEmpty {
+            let staged = try StagedFolder(destination: destination, overwrite: true)
+            defer { staged.discard() }
+            try train(into: staged.staging)
+            try staged.commit()
+        } else {
+            let folder = try LockedFolder(destination, existing: resume)
+            do { try train(into: folder.url) } catch {
+                // a run that wrote no checkpoint leaves nothing behind
+                if !fm.fileExists(atPath: folder.url.appendingPathComponent(ReconstructionLayout.checkpoint).path) {
+                    try? fm.removeItem(at: folder.url.appendingPathComponent(ReconstructionLayout.csv))
+                    try? fm.removeItem(at: folder.url.appendingPathComponent("dataset"))
+                }
+                folder.abandon()
+                throw error
+            }
+            folder.finish()
+        }
+        if !quiet { print("orbit: wrote \(out)") }
+    }
+
+    func train(into outURL: URL) throws {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let outURL = URL(fileURLWithPath: out)
         let fm = FileManager.default
         let checkpointURL = outURL.appendingPathComponent(ReconstructionLayout.checkpoint)
-        let existing = (try? fm.contentsOfDirectory(atPath: out)) ?? []
-        if resume {
-            guard fm.fileExists(atPath: checkpointURL.path) else {
-                throw OutputError(path: checkpointURL.path, message: "no checkpoint to resume from; run without --resume first")
-            }
-        } else if !existing.isEmpty {
-            guard overwrite else { throw OutputError(path: out, message: "the output folder is not empty; pass --overwrite to replace it or --resume to continue") }
-            for name in existing { try fm.removeItem(at: outURL.appendingPathComponent(name)) }
-        }
-        try fm.createDirectory(at: outURL, withIntermediateDirectories: true)
 
         var datasetURL = URL(fileURLWithPath: dataset)
         if VideoDataset.isVideo(dataset) {
@@ -173,7 +207,11 @@ struct Reconstruct: ParsableCommand {
             ("seed", .integer(Int(trainer.settings.seed))), ("threads", .integer(threadCount)),
             ("training_s", .number(((previousSeconds + trainingSeconds) * 1000).rounded() / 1000)),
         ]
-        if !noEval, let test = try? reader.read(.test) {
+        // a dataset without a test split is trained and not evaluated; a test split that cannot be read is an error
+        let hasTest = try reader.hasFrames(in: .test)
+        if !noEval && !hasTest && !quiet { print("orbit: the dataset has no test split; nothing to evaluate") }
+        if !noEval && hasTest {
+            let test = try reader.read(.test)
             let result = try evaluate(trainer: trainer, test: test, folder: outURL.appendingPathComponent(ReconstructionLayout.eval), threads: threadCount)
             summary.append(("test_psnr", .number(result.psnr)))
             summary.append(("test_ssim", .number(result.ssim)))
@@ -181,7 +219,7 @@ struct Reconstruct: ParsableCommand {
         }
         try AtomicFile.write(Data((JSONOutput.object(summary).rendered() + "\n").utf8), to: outURL.appendingPathComponent(ReconstructionLayout.summary))
         if !quiet {
-            print(String(format: "orbit: trained %d iterations in %.1f s; wrote %@", trainer.iteration, previousSeconds + trainingSeconds, out))
+            print(String(format: "orbit: trained %d iterations in %.1f s", trainer.iteration, previousSeconds + trainingSeconds))
         }
     }
 
@@ -288,34 +326,49 @@ struct Render: ParsableCommand {
     @Option(help: "Threads. Default: all cores.")
     var threads: Int?
 
+    @OptionGroup var safety: SafetyOptions
+
+    func validate() throws {
+        if frames < 1 || frames > 10_000 { throw ValidationError("--frames: expected 1...10000, got \(frames)") }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
+        let parts = background.split(separator: ",").compactMap { Float($0) }
+        guard parts.count == 3, parts.allSatisfy({ (0...1).contains($0) }) else {
+            throw ValidationError("--background: expected r,g,b with each in 0...1, got \(background)")
+        }
+    }
+
     func run() throws {
+        safety.apply()
         do {
             let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
             let parts = background.split(separator: ",").compactMap { Float($0) }
-            guard parts.count == 3, parts.allSatisfy({ (0...1).contains($0) }) else {
-                throw ValidationError("--background: expected r,g,b with each in 0...1, got \(background)")
-            }
             let color = Vec3(parts[0], parts[1], parts[2])
+            let destination = try OutputPolicy.check(output: out, inputs: [reconstruction] + (cameras.map { [$0] } ?? []))
             let checkpointURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.checkpoint)
             let checkpoint = try Checkpoint.read(from: checkpointURL)
-            let folder = try StagedFolder(destination: URL(fileURLWithPath: out), overwrite: overwrite)
-            defer { folder.discard() }
-            try folder.makeFolder("renders"); try folder.makeFolder("depth")
-            let occupancyBlocks = checkpoint.settings.occupancyBlock
+            // the cameras come first: a bad camera file fails before anything is written
+            var views: [(name: String, camera: Camera)] = []
             if let cameras {
                 let url = URL(fileURLWithPath: cameras)
-                let reader = DatasetReader(folder: url.deletingLastPathComponent())
-                var views: [PosedImage] = []
-                for split in DatasetSplit.allCases { if let s = try? reader.read(split) { views += s.images } }
-                guard !views.isEmpty else { throw DatasetError(file: cameras, message: "no cameras could be read") }
+                views = try DatasetReader(folder: url.deletingLastPathComponent()).cameras(in: url)
+                let pixels = views.reduce(0) { $0 + $1.camera.width * $1.camera.height }
+                try ResourceBudget.current.checkMemory(Checked.product([views.map { $0.camera.width * $0.camera.height }.max() ?? 0, 40]),
+                                                      for: cameras, what: "rendering \(views.count) views (\(pixels) pixels)")
+            }
+            let folder = try StagedFolder(destination: destination, overwrite: overwrite)
+            defer { folder.discard() }
+            if !views.isEmpty {
+                try folder.makeFolder("renders"); try folder.makeFolder("depth")
                 for view in views {
                     let image = checkpoint.grid.render(camera: view.camera, background: color, stepScale: checkpoint.settings.stepScale,
-                                                       occupancy: nil, blockSize: occupancyBlocks, threads: threadCount)
+                                                       occupancy: nil, blockSize: checkpoint.settings.occupancyBlock, threads: threadCount)
                     try writeViews(image, camera: view.camera, name: view.name, folder: folder.staging)
                 }
             } else {
-                let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.summary))) as? [String: Any]
-                let dataset = summary?["dataset"] as? String ?? ""
+                let summaryURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.summary)
+                guard let dataset = try readJSON(summaryURL)["dataset"] as? String else {
+                    throw DatasetError(file: summaryURL.path, message: "dataset: missing; render with --cameras FILE instead")
+                }
                 let train = try DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train)
                 try renderOrbitVideo(grid: checkpoint.grid, occupancy: nil, settings: checkpoint.settings, cameras: train.images.map(\.camera),
                                      background: color, to: folder.url("video.mp4"), frames: frames, threads: threadCount)

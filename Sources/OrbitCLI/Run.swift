@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import Dataset
 import Exporters
+import FileSafety
 import Foundation
 import Ingest
 import Geometry
@@ -69,7 +70,10 @@ struct Run: ParsableCommand {
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
     }
 
+    @OptionGroup var safety: SafetyOptions
+
     func run() throws {
+        safety.apply()
         do { try pipeline() } catch { fail(error) }
     }
 
@@ -77,11 +81,9 @@ struct Run: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         let fm = FileManager.default
-        let root = URL(fileURLWithPath: out).standardizedFileURL
-        let existing = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
-        if !existing.isEmpty {
-            guard overwrite else { throw OutputError(path: out, message: "the output folder is not empty; pass --overwrite to replace it") }
-        }
+        let destination = try OutputPolicy.check(output: out, inputs: scene.map { [$0] } ?? [])
+        let existing = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
+        if !existing.isEmpty && !overwrite { throw FileSafetyError(path: out, reason: .notEmpty) }
         // check the scene (or video) before touching anything on disk
         let video = scene.flatMap { VideoDataset.isVideo($0) ? $0 : nil }
         if let video {
@@ -92,8 +94,10 @@ struct Run: ParsableCommand {
                 throw ValidationError("\(loaded.file): physics.clip: a live clip shows a moving world, which one radiance field cannot fit; use \"clip\": \"frozen\" for orbit run, or orbit generate for the clip")
             }
         }
-        if overwrite { for name in existing { try fm.removeItem(at: root.appendingPathComponent(name)) } }
-        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        // everything is written into a staging folder that replaces --out only once the report is written
+        let staged = try StagedFolder(destination: destination, overwrite: overwrite)
+        defer { staged.discard() }
+        let root = staged.staging
         let threadArguments = threads.map { ["--threads", "\($0)"] } ?? []
         let quietArguments = quiet ? ["--quiet"] : []
         // written unbuffered, so the stage lines stay in order with the stages' progress on standard error
@@ -198,7 +202,8 @@ struct Run: ParsableCommand {
         report.links.append(("figures (JSON)", RunLayout.figures))
         try AtomicFile.write(Data((JSONOutput.object(figures).rendered() + "\n").utf8), to: root.appendingPathComponent(RunLayout.figures))
         try AtomicFile.write(Data(report.html().utf8), to: root.appendingPathComponent(RunLayout.report))
-        var line = "report → \(root.appendingPathComponent(RunLayout.report).path)"
+        try staged.commit()
+        var line = "report → \(URL(fileURLWithPath: out).appendingPathComponent(RunLayout.report).path)"
         if let psnr { line += String(format: "; PSNR %.2f dB", psnr) }
         if let c = comparison { line += String(format: ", Chamfer-L1 %.4f, F-score %.3f", c.chamferL1, c.fScore) }
         say(line + String(format: "; %.0f s in all", now()))
@@ -206,8 +211,10 @@ struct Run: ParsableCommand {
 }
 
 func readJSON(_ url: URL) throws -> [String: Any] {
-    guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
-        throw DatasetError(file: url.path, message: "expected a JSON object")
+    let tree: JSONTree
+    do { tree = try StrictJSON.read(url) } catch let e as JSONSyntaxError {
+        throw DatasetError(file: url.path, message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
     }
+    guard let object = tree.foundation as? [String: Any] else { throw DatasetError(file: url.path, message: "expected a JSON object") }
     return object
 }

@@ -14,7 +14,10 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Also print the state every frame: time, kinetic and potential energy, deepest contact, fastest body.")
     var frames = false
 
+    @OptionGroup var safety: SafetyOptions
+
     func run() throws {
+        safety.apply()
         let loaded = loadScene(scene)
         do {
             let result = try Generator.simulate(loaded, check: false)

@@ -1,4 +1,5 @@
 import Dataset
+import FileSafety
 import Foundation
 import Geometry
 import RealModule
@@ -39,7 +40,7 @@ public struct Checkpoint: Sendable {
     public func write(to url: URL) throws {
         try AtomicFile.write(to: url) { tmp in
             guard FileManager.default.createFile(atPath: tmp.path, contents: nil), let handle = FileHandle(forWritingAtPath: tmp.path) else {
-                throw OutputError(path: url.path, message: "cannot create the checkpoint file")
+                throw FileSafetyError(path: url.path, reason: .system("cannot create the checkpoint file"))
             }
             defer { try? handle.close() }
             let header = Header(settings: settings, iteration: iteration, resolution: grid.resolution,
@@ -56,8 +57,18 @@ public struct Checkpoint: Sendable {
         }
     }
 
+    /// Bytes of memory a lattice of `resolution`³ points takes in training (parameters and Adam moments),
+    /// nil when it does not fit an Int.
+    public static func trainingBytes(resolution: Int) -> Int? {
+        Checked.product([resolution, resolution, resolution, 4 * (1 + 12 + 2 + 24)])
+    }
+
+    /// Reads a checkpoint. Every header field is range-checked and the file size compared with what the
+    /// header implies before any lattice memory is allocated; the body is memory-mapped, not read whole.
     public static func read(from url: URL) throws -> Checkpoint {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        func damaged(_ what: String) -> DatasetError { DatasetError(file: url.path, message: "damaged checkpoint: \(what); retrain or restore the file") }
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw DatasetError(file: url.path, message: "checkpoint missing or unreadable")
         }
         guard data.count > 16, Array(data.prefix(8)) == magic else {
@@ -68,18 +79,30 @@ public struct Checkpoint: Sendable {
             throw DatasetError(file: url.path, message: "checkpoint format version \(version); this version of orbit reads version \(Self.version) (retrain, or use the orbit that wrote it)")
         }
         let headerLength = Int(data.subdata(in: 12..<16).withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
-        guard let header = try? JSONDecoder().decode(Header.self, from: data.subdata(in: 16..<(16 + headerLength))) else {
-            throw DatasetError(file: url.path, message: "damaged checkpoint header")
-        }
-        let n = header.resolution * header.resolution * header.resolution
-        let blocks = header.occupancyBlocks * header.occupancyBlocks * header.occupancyBlocks
-        let expected = 16 + headerLength + 4 * n * (1 + 12 + 2 + 24) + blocks
+        guard headerLength <= 1 << 20, headerLength <= data.count - 16 else { throw damaged("header length \(headerLength) bytes") }
+        let header: Header
+        do {
+            _ = try StrictJSON.parse(data.subdata(in: 16..<(16 + headerLength)), file: url.path)
+            header = try JSONDecoder().decode(Header.self, from: data.subdata(in: 16..<(16 + headerLength)))
+        } catch { throw damaged("unreadable header") }
+        try header.validate(damaged)
+        guard let n = Checked.product([header.resolution, header.resolution, header.resolution]),
+              let blocks = Checked.product([header.occupancyBlocks, header.occupancyBlocks, header.occupancyBlocks]),
+              let body = Checked.product([n, 4 * (1 + 12 + 2 + 24)]),
+              let expected = Checked.sum([16, headerLength, body, blocks]) else { throw damaged("the header's sizes overflow") }
         guard data.count == expected else { throw DatasetError(file: url.path, message: "checkpoint is \(data.count) bytes, expected \(expected) (truncated?)") }
+        try ResourceBudget.current.checkMemory(trainingBytes(resolution: header.resolution), for: url.path,
+                                              what: "a lattice of \(header.resolution)³ points")
         var offset = 16 + headerLength
         func take<T>(_ count: Int, _: T.Type) -> [T] {
             let bytes = count * MemoryLayout<T>.stride
             defer { offset += bytes }
-            return data.subdata(in: offset..<(offset + bytes)).withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
+            return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                data.withUnsafeBytes { raw in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + bytes)]))
+                }
+                initialized = count
+            }
         }
         var grid = RadianceGrid<Float>(resolution: header.resolution, lower: Vec3d(header.lower[0], header.lower[1], header.lower[2]),
                                        upper: Vec3d(header.upper[0], header.upper[1], header.upper[2]), initialDensity: 0)
@@ -87,7 +110,23 @@ public struct Checkpoint: Sendable {
         grid.sh = take(n * 12, Float.self)
         let md = take(n, SIMD2<Float>.self), ms = take(n * 12, SIMD2<Float>.self)
         let occupancy = take(blocks, UInt8.self)
+        guard grid.density.allSatisfy(\.isFinite), grid.sh.allSatisfy(\.isFinite) else { throw damaged("non-finite lattice values") }
         return Checkpoint(settings: header.settings, iteration: header.iteration, grid: grid, momentDensity: md, momentSH: ms, occupancy: occupancy)
+    }
+}
+
+extension Checkpoint.Header {
+    /// Throws `damaged(what)` for any field out of its range.
+    func validate(_ damaged: (String) -> DatasetError) throws {
+        guard (2...1024).contains(resolution) else { throw damaged("resolution \(resolution) outside 2...1024") }
+        guard lower.count == 3, upper.count == 3, (lower + upper).allSatisfy({ $0.isFinite && abs($0) <= 1e6 }),
+              (0..<3).allSatisfy({ upper[$0] - lower[$0] > 1e-9 }) else { throw damaged("the box (lower, upper) is not three finite, increasing coordinates") }
+        guard iteration >= 0, iteration <= 1 << 40 else { throw damaged("iteration \(iteration)") }
+        if let problem = settings.problem { throw damaged("settings: \(problem)") }
+        let b = settings.occupancyBlock, perAxis = (resolution - 1 + b - 1) / b
+        guard occupancyBlocks == 0 || occupancyBlocks == perAxis else {
+            throw damaged("\(occupancyBlocks) occupancy blocks per axis where the lattice has \(perAxis)")
+        }
     }
 }
 

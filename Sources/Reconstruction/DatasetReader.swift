@@ -1,4 +1,6 @@
+import Dataset
 import Dispatch
+import FileSafety
 import Foundation
 import Geometry
 import Media
@@ -33,22 +35,36 @@ public struct DatasetReader: Sendable {
         throw DatasetError(file: folder.path, message: "no transforms.json or transforms_train.json; is this a dataset folder?")
     }
 
-    /// Reads one split.
-    public func read(_ split: DatasetSplit) throws -> PosedImages {
-        let entries: [FrameEntry]
-        let file: URL
+    /// True when the folder defines frames for `split` (a NeRF-synthetic folder may have no test file;
+    /// a transforms.json may list no test frames). Errors in the files themselves are thrown.
+    public func hasFrames(in split: DatasetSplit) throws -> Bool {
+        try !entries(split).entries.isEmpty
+    }
+
+    func entries(_ split: DatasetSplit) throws -> (entries: [FrameEntry], file: URL) {
         switch try flavour() {
         case .transforms:
-            file = folder.appendingPathComponent("transforms.json")
-            entries = try readTransforms(file, split: split)
+            let file = folder.appendingPathComponent("transforms.json")
+            return (try readTransforms(file, split: split), file)
         case .nerfSynthetic:
-            file = folder.appendingPathComponent("transforms_\(split.rawValue).json")
-            guard FileManager.default.fileExists(atPath: file.path) else {
-                throw DatasetError(file: file.path, message: "missing: a NeRF-synthetic folder needs transforms_\(split.rawValue).json")
-            }
-            entries = try readNeRFSynthetic(file)
+            let file = folder.appendingPathComponent("transforms_\(split.rawValue).json")
+            guard FileManager.default.fileExists(atPath: file.path) else { return ([], file) }
+            return (try readNeRFSynthetic(file), file)
+        }
+    }
+
+    /// Reads one split.
+    public func read(_ split: DatasetSplit) throws -> PosedImages {
+        let (entries, file) = try entries(split)
+        if entries.isEmpty, try flavour() == .nerfSynthetic, !FileManager.default.fileExists(atPath: file.path) {
+            throw DatasetError(file: file.path, message: "missing: a NeRF-synthetic folder needs transforms_\(split.rawValue).json")
         }
         guard !entries.isEmpty else { throw DatasetError(file: file.path, message: "the \(split.rawValue) split has no frames") }
+        // the decoded images must fit the memory budget: 4 bytes per pixel as stored, as declared by the file
+        if let w = entries[0].intrinsics.width, let h = entries[0].intrinsics.height {
+            let bytes = Checked.product([entries.count, w / downscale, h / downscale, 4 + 8])
+            try ResourceBudget.current.checkMemory(bytes, for: file.path, what: "\(entries.count) images of \(w)x\(h) pixels")
+        }
 
         // decode images in parallel; errors name the image file
         let results = parallelMap(entries) { entry in Result { try loadImage(entry.url, downscale: downscale) } }
@@ -63,15 +79,48 @@ public struct DatasetReader: Sendable {
                 throw DatasetError(file: entry.url.path, message: "image is \(rgba.width)x\(rgba.height) but earlier images of the \(split.rawValue) split are \(first.rgba.width)x\(first.rgba.height)")
             }
             let scale = 1 / Double(downscale)
-            intrinsics.width = rgba.width; intrinsics.height = rgba.height
-            let fx = try intrinsics.focalX(file: file) * scale
-            let fy = (intrinsics.fy.map { $0 * scale }) ?? fx
-            let cx = intrinsics.cx.map { $0 * scale } ?? Double(rgba.width) / 2
-            let cy = intrinsics.cy.map { $0 * scale } ?? Double(rgba.height) / 2
-            let camera = Camera(width: rgba.width, height: rgba.height, fx: fx, fy: fy, cx: cx, cy: cy, cameraToWorld: entry.pose)
+            let fullWidth = intrinsics.width ?? rgba.width * downscale, fullHeight = intrinsics.height ?? rgba.height * downscale
+            intrinsics.width = fullWidth; intrinsics.height = fullHeight
+            let fx = try intrinsics.focalX(file: file), fy = intrinsics.fy ?? fx
+            let cx = intrinsics.cx ?? Double(fullWidth) / 2, cy = intrinsics.cy ?? Double(fullHeight) / 2
+            try CameraLimits.check(width: fullWidth, height: fullHeight, fx: fx, fy: fy, cx: cx, cy: cy,
+                                   origin: Vec3d(entry.pose[0, 3], entry.pose[1, 3], entry.pose[2, 3]), file: file.path, field: "frames[\(entry.index)]")
+            let camera = Camera(width: rgba.width, height: rgba.height, fx: fx * scale, fy: fy * scale, cx: cx * scale, cy: cy * scale,
+                                cameraToWorld: entry.pose)
             images.append(PosedImage(name: entry.url.deletingPathExtension().lastPathComponent, camera: camera, rgba: rgba))
         }
         return PosedImages(images: images, background: background)
+    }
+
+    /// The cameras of one transforms file (any flavour: every frame, whatever its split), without reading
+    /// the images unless the file gives no image size. Names are the frames' file stems.
+    public func cameras(in file: URL) throws -> [(name: String, camera: Camera)] {
+        let dict = try loadJSON(file)
+        let global = try Intrinsics().overridden(by: dict, file: file, field: "")
+        var out: [(name: String, camera: Camera)] = []
+        for (i, frame) in try frames(dict, file: file).enumerated() {
+            let field = "frames[\(i)]"
+            var intrinsics = try global.overridden(by: frame, file: file, field: field + ".")
+            let path = frame["file_path"] as? String
+            if intrinsics.width == nil || intrinsics.height == nil {
+                // no size in the file: the image's own
+                guard let path else { throw DatasetError(file: file.path, message: "\(field): no image size; give w and h") }
+                var url = try resolve(path, file: file, field: "\(field).file_path")
+                if !FileManager.default.fileExists(atPath: url.path) { url = URL(fileURLWithPath: url.path + ".png") }
+                let image = try loadImage(url, downscale: 1)
+                intrinsics.width = image.width; intrinsics.height = image.height
+            }
+            let pose = try pose(frame, file: file, index: i)
+            let w = intrinsics.width!, h = intrinsics.height!
+            let fx = try intrinsics.focalX(file: file), fy = intrinsics.fy ?? fx
+            let cx = intrinsics.cx ?? Double(w) / 2, cy = intrinsics.cy ?? Double(h) / 2
+            try CameraLimits.check(width: w, height: h, fx: fx, fy: fy, cx: cx, cy: cy, origin: Vec3d(pose[0, 3], pose[1, 3], pose[2, 3]),
+                                   file: file.path, field: field)
+            let name = path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? String(format: "view_%05d", i)
+            out.append((name, Camera(width: w, height: h, fx: fx, fy: fy, cx: cx, cy: cy, cameraToWorld: pose)))
+        }
+        guard !out.isEmpty else { throw DatasetError(file: file.path, message: "frames: no cameras") }
+        return out
     }
 
     // MARK: files
@@ -86,32 +135,53 @@ public struct DatasetReader: Sendable {
             throw DatasetError(file: file.path, message: "no intrinsics: give fl_x (pixels) or camera_angle_x (radians)")
         }
 
-        /// Fields of `dict` override those already set.
-        func overridden(by dict: [String: Any]) -> Intrinsics {
+        /// Fields of `dict` override those already set; `field` names `dict` in messages.
+        func overridden(by dict: [String: Any], file: URL, field: String) throws -> Intrinsics {
             var out = self
-            func number(_ key: String) -> Double? { (dict[key] as? NSNumber)?.doubleValue }
-            out.fx = number("fl_x") ?? out.fx
-            out.fy = number("fl_y") ?? out.fy
-            out.cx = number("cx") ?? out.cx
-            out.cy = number("cy") ?? out.cy
-            out.angleX = number("camera_angle_x") ?? out.angleX
-            out.width = number("w").map { Int($0) } ?? out.width
-            out.height = number("h").map { Int($0) } ?? out.height
+            func number(_ key: String) throws -> Double? {
+                guard let value = dict[key] else { return nil }
+                guard let n = value as? NSNumber else {
+                    throw DatasetError(file: file.path, message: "\(field)\(key): expected a number")
+                }
+                return n.doubleValue
+            }
+            func side(_ key: String) throws -> Int? {
+                guard let d = try number(key) else { return nil }
+                guard let v = CameraLimits.sideValue(d) else {
+                    throw DatasetError(file: file.path, message: "\(field)\(key): expected an image side of 1...65536 pixels, got \(d)")
+                }
+                return v
+            }
+            out.fx = try number("fl_x") ?? out.fx
+            out.fy = try number("fl_y") ?? out.fy
+            out.cx = try number("cx") ?? out.cx
+            out.cy = try number("cy") ?? out.cy
+            if let angle = try number("camera_angle_x") {
+                guard angle.isFinite, angle > 1e-4, angle < Double.pi - 1e-4 else {
+                    throw DatasetError(file: file.path, message: "\(field)camera_angle_x: expected a field of view in radians in (0, π), got \(angle)")
+                }
+                out.angleX = angle
+            }
+            out.width = try side("w") ?? out.width
+            out.height = try side("h") ?? out.height
             return out
         }
     }
 
     struct FrameEntry: Sendable {
+        /// Index in the file's `frames`.
+        var index: Int
         var url: URL
         var pose: Matrix4
         var intrinsics: Intrinsics
     }
 
     func loadJSON(_ url: URL) throws -> [String: Any] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw DatasetError(file: url.path, message: "cannot read the file") }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-            throw DatasetError(file: url.path, message: "not a JSON object; check the file")
+        let tree: JSONTree
+        do { tree = try StrictJSON.read(url) } catch let e as JSONSyntaxError {
+            throw DatasetError(file: url.path, message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
         }
+        guard let dict = tree.foundation as? [String: Any] else { throw DatasetError(file: url.path, message: "expected a JSON object at the top level") }
         return dict
     }
 
@@ -122,12 +192,13 @@ public struct DatasetReader: Sendable {
 
     func readTransforms(_ file: URL, split: DatasetSplit) throws -> [FrameEntry] {
         let dict = try loadJSON(file)
-        let global = Intrinsics().overridden(by: dict)
+        let global = try Intrinsics().overridden(by: dict, file: file, field: "")
         var entries: [FrameEntry] = []
         for (i, frame) in try frames(dict, file: file).enumerated() {
             guard let path = frame["file_path"] as? String else { throw DatasetError(file: file.path, message: "frames[\(i)].file_path: missing") }
-            let url = resolve(path)
-            entries.append(FrameEntry(url: url, pose: try pose(frame, file: file, index: i), intrinsics: global.overridden(by: frame)))
+            let url = try resolve(path, file: file, field: "frames[\(i)].file_path")
+            entries.append(FrameEntry(index: i, url: url, pose: try pose(frame, file: file, index: i),
+                                      intrinsics: try global.overridden(by: frame, file: file, field: "frames[\(i)].")))
         }
         // split lists name images as written in file_path
         let lists = DatasetSplit.allCases.compactMap { s in (dict["\(s.rawValue)_filenames"] as? [String]).map { (s, $0) } }
@@ -137,7 +208,7 @@ public struct DatasetReader: Sendable {
         guard let names = lists.first(where: { $0.0 == split })?.1 else {
             throw DatasetError(file: file.path, message: "\(split.rawValue)_filenames: missing while other split lists are given")
         }
-        let wanted = Set(names.map { resolve($0).standardizedFileURL.path })
+        let wanted = Set(names.map { location($0).standardizedFileURL.path })
         let chosen = entries.filter { wanted.contains($0.url.standardizedFileURL.path) }
         if chosen.count != wanted.count {
             throw DatasetError(file: file.path, message: "\(split.rawValue)_filenames: \(wanted.count - chosen.count) names match no frame's file_path")
@@ -147,26 +218,33 @@ public struct DatasetReader: Sendable {
 
     func readNeRFSynthetic(_ file: URL) throws -> [FrameEntry] {
         let dict = try loadJSON(file)
-        let intrinsics = Intrinsics().overridden(by: dict)
+        let intrinsics = try Intrinsics().overridden(by: dict, file: file, field: "")
         guard intrinsics.angleX != nil || intrinsics.fx != nil else {
             throw DatasetError(file: file.path, message: "no intrinsics: give fl_x (pixels) or camera_angle_x (radians)")
         }
         var entries: [FrameEntry] = []
         for (i, frame) in try frames(dict, file: file).enumerated() {
             guard let path = frame["file_path"] as? String else { throw DatasetError(file: file.path, message: "frames[\(i)].file_path: missing") }
-            var url = resolve(path)
+            var url = try resolve(path, file: file, field: "frames[\(i)].file_path")
             // NeRF-synthetic paths leave out the extension
             if url.pathExtension.isEmpty || !FileManager.default.fileExists(atPath: url.path) {
                 let png = URL(fileURLWithPath: url.path + ".png")
                 if FileManager.default.fileExists(atPath: png.path) { url = png }
             }
-            entries.append(FrameEntry(url: url, pose: try pose(frame, file: file, index: i), intrinsics: intrinsics.overridden(by: frame)))
+            entries.append(FrameEntry(index: i, url: url, pose: try pose(frame, file: file, index: i),
+                                      intrinsics: try intrinsics.overridden(by: frame, file: file, field: "frames[\(i)].")))
         }
         return entries
     }
 
-    func resolve(_ path: String) -> URL {
+    /// Where `path` points, for matching names (nothing is read).
+    func location(_ path: String) -> URL {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : folder.appendingPathComponent(path)
+    }
+
+    /// An image path of the file, under the path policy (inside the dataset's folder unless outside paths are allowed).
+    func resolve(_ path: String, file: URL, field: String) throws -> URL {
+        try PathPolicy.resolve(path, in: folder, field: "\(file.lastPathComponent): \(field)")
     }
 
     /// A camera-to-world matrix: 3×4 or 4×4, finite, with an orthonormal right-handed rotation.
@@ -198,14 +276,18 @@ public struct DatasetReader: Sendable {
     }
 
     func loadImage(_ url: URL, downscale: Int) throws -> Image8 {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw DatasetError(file: url.path, message: "image missing or unreadable")
         }
         var image: Image8
         do {
             image = JPEG.isJPEG(data) ? try JPEG.decode(data, name: url.path) : try PNG.decode(data, name: url.path).as8
-        } catch {
-            throw DatasetError(file: url.path, message: "cannot decode the image (PNG or JPEG expected)")
+        } catch let error as MediaError {
+            throw DatasetError(file: url.path, message: "cannot decode the image: \(error.message)")
+        }
+        guard image.width >= downscale, image.height >= downscale else {
+            throw DatasetError(file: url.path, message: "a \(image.width)x\(image.height) image cannot be shrunk by a factor of \(downscale); use a smaller factor")
         }
         image = rgba(image)
         return downscale > 1 ? shrink(image, by: downscale) : image

@@ -1,14 +1,7 @@
+import Dataset
 import Foundation
 import Geometry
 import Media
-
-/// A problem with a dataset: the file, the frame (JSON path or image) and what to do.
-public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var message: String
-    public init(file: String, message: String) { self.file = file; self.message = message }
-    public var description: String { "\(file): \(message)" }
-}
 
 /// Which images of a dataset to read.
 public enum DatasetSplit: String, Sendable, CaseIterable {

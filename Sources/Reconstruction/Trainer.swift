@@ -49,6 +49,27 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     /// Seed of batch selection and sample jitter. Default 0.
     public var seed: UInt64 = 0
     public init() {}
+
+    /// The first field outside its range, in words, or nil when every field is usable (checked for settings
+    /// read from a checkpoint, so that no value from a file can stall or trap training).
+    public var problem: String? {
+        func finite(_ name: String, _ v: Float, _ range: ClosedRange<Float>) -> String? {
+            v.isFinite && range.contains(v) ? nil : "\(name) \(v) outside \(range.lowerBound)...\(range.upperBound)"
+        }
+        if !(2...1024).contains(coarseResolution) || !(coarseResolution...1024).contains(fineResolution) {
+            return "resolutions \(coarseResolution)/\(fineResolution) (expected 2 ≤ coarse ≤ fine ≤ 1024)"
+        }
+        if upsampleIteration < 0 { return "upsampleIteration \(upsampleIteration) is negative" }
+        if !(1...(1 << 20)).contains(raysPerBatch) { return "raysPerBatch \(raysPerBatch) outside 1...1048576" }
+        if !(1...64).contains(patchSize) { return "patchSize \(patchSize) outside 1...64" }
+        if learningRateDecayIterations < 1 { return "learningRateDecayIterations \(learningRateDecayIterations) below 1" }
+        if !(stepScale.isFinite && stepScale >= 0.01 && stepScale <= 16) { return "stepScale \(stepScale) outside 0.01...16" }
+        if occupancyInterval < 1 { return "occupancyInterval \(occupancyInterval) below 1" }
+        if !(1...64).contains(occupancyBlock) { return "occupancyBlock \(occupancyBlock) outside 1...64" }
+        return finite("learningRateDensity", learningRateDensity, 0...1e6) ?? finite("learningRateSH", learningRateSH, 0...1e6)
+            ?? finite("tvDensity", tvDensity, 0...1e6) ?? finite("tvSH", tvSH, 0...1e6) ?? finite("occupancyAlpha", occupancyAlpha, 0...1)
+            ?? finite("distortion", distortion, 0...1e6) ?? finite("initialDensity", initialDensity, -1e6...1e6)
+    }
 }
 
 /// What one iteration did.

@@ -1,25 +1,29 @@
+import FileSafety
 import Foundation
 import Geometry
 
-/// A parsed JSON document. Foundation's JSONDecoder does the parsing; this keeps types distinct
-/// (a boolean is never a number) so that decoding can be strict.
-indirect enum JSONValue: Decodable, Equatable {
+/// A parsed JSON document (read by `StrictJSON`, which refuses duplicate keys and reports syntax errors
+/// with line and column); types stay distinct (a boolean is never a number) so that decoding can be strict.
+indirect enum JSONValue: Equatable {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    /// Marks a number that does not fit a Double (such as 1e999), reported with its JSON path.
-    static let nonFiniteMarker = "orbit: non-finite number"
-
-    init(from decoder: Decoder) throws {
-        // try each kind in turn; only a type mismatch moves on, so errors deeper down keep their path
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null; return }
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        do { self = .number(try c.decode(Double.self)); return } catch DecodingError.typeMismatch {} catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: Self.nonFiniteMarker))
+    /// Converts a parsed tree; a number beyond the range of a Double is an error naming its JSON path.
+    init(_ tree: JSONTree, path: String, file: String) throws {
+        switch tree {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .number(let d):
+            guard d.isFinite else {
+                throw SceneError(file: file, path: path, message: "expected a finite number, got one beyond the range of a 64-bit float")
+            }
+            self = .number(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .array(try a.enumerated().map { try JSONValue($1, path: "\(path)[\($0)]", file: file) })
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            for (k, v) in members { out[k] = try JSONValue(v, path: path.isEmpty ? k : "\(path).\(k)", file: file) }
+            self = .object(out)
         }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        do { self = .array(try c.decode([JSONValue].self)); return } catch DecodingError.typeMismatch {}
-        self = .object(try c.decode([String: JSONValue].self))
     }
 
     /// A short rendering of the value for error messages.

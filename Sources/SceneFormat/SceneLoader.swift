@@ -1,3 +1,4 @@
+import FileSafety
 import Foundation
 import Geometry
 
@@ -26,30 +27,12 @@ public enum SceneLoader {
 
     /// Decodes scene JSON; relative asset paths resolve against `baseDirectory`.
     public static func decode(_ data: Data, file: String, baseDirectory: URL) throws -> Scene {
-        let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: data) } catch DecodingError.dataCorrupted(let context)
-            where context.debugDescription == JSONValue.nonFiniteMarker {
-            let path = context.codingPath.reduce("") { path, key in
-                if let index = key.intValue { return path + "[\(index)]" }
-                return path.isEmpty ? key.stringValue : path + "." + key.stringValue
-            }
-            throw SceneError(file: file, path: path, message: "expected a finite number, got one beyond the range of a 64-bit float")
-        } catch {
-            throw SceneError(file: file, path: "", message: "malformed JSON (\(describeJSONError(error))); check commas, quotes and brackets")
+        let tree: JSONTree
+        do { tree = try StrictJSON.parse(data, file: file) } catch let e as JSONSyntaxError {
+            throw SceneError(file: file, path: "", message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
         }
-        let root = JSONNode(value: value, path: "", file: file)
+        let root = JSONNode(value: try JSONValue(tree, path: "", file: file), path: "", file: file)
         return try SceneDecoder(file: file, baseDirectory: baseDirectory).decodeScene(root, sourceBytes: data)
-    }
-
-    static func describeJSONError(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            if let underlying = context.underlyingError {
-                let text = (underlying as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(underlying)"
-                return text
-            }
-            return context.debugDescription
-        }
-        return "\(error)"
     }
 }
 
@@ -407,7 +390,10 @@ struct SceneDecoder {
     }
 
     func existingFile(_ path: String, node: JSONNode) throws -> URL {
-        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
+        let url: URL
+        do { url = try PathPolicy.resolve(path, in: baseDirectory, field: node.path) } catch {
+            throw node.error("file \"\(path)\" leads outside the scene's folder; keep assets beside the scene (or allow outside paths)")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw node.error("file \"\(path)\" not found (paths are relative to the scene file)")

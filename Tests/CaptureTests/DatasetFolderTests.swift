@@ -1,5 +1,6 @@
 import Capture
 import Dataset
+import FileSafety
 import Foundation
 import Media
 import SceneFormat
@@ -64,7 +65,7 @@ let tinyScene = #"""
         let scene = try decodeScene(tinyScene, file: "tiny.json", folder: folder.url)
         let out = folder.path("clip")
         let keep = folder.write("precious", to: "clip/notes.txt")
-        #expect(throws: OutputError.self) { try Generator(scene: scene).run(output: out, overwrite: false) }
+        #expect(throws: FileSafetyError.self) { try Generator(scene: scene).run(output: out, overwrite: false) }
         #expect(try String(contentsOf: keep, encoding: .utf8) == "precious")
         _ = try Generator(scene: scene).run(output: out, overwrite: true)
         #expect(!FileManager.default.fileExists(atPath: keep.path))

@@ -1,4 +1,5 @@
 import Capture
+import Dataset
 import Foundation
 import Geometry
 import Reconstruction
@@ -9,12 +10,16 @@ import TestSupport
 /// 40 views of a textured sphere at 64×64 made by the generator; every 5th view is held out. `scale` shrinks the
 /// sphere and the camera distances alike (the images stay the same).
 func smallDataset(in folder: TemporaryFolder, scale: Double = 1) throws -> URL {
-    let texture = repositoryRoot().appendingPathComponent("scenes/assets/uv_grid.png")
+    // assets live beside the scene (the path policy)
+    let texture = folder.path("uv_grid.png")
+    if !FileManager.default.fileExists(atPath: texture.path) {
+        try FileManager.default.copyItem(at: repositoryRoot().appendingPathComponent("scenes/assets/uv_grid.png"), to: texture)
+    }
     let json = #"""
     {"format": 1, "camera": {"width": 64, "height": 64, "fov_x_deg": 40}, "render": {"spp": 16, "max_bounces": 2},
      "rig": {"type": "random", "count": 40, "radius": \#(4 * scale), "min_elevation_deg": -30, "max_elevation_deg": 80, "test_every": 5},
      "background": {"type": "transparent"}, "lights": [{"type": "environment", "top": [1.2, 1.2, 1.2], "bottom": [0.6, 0.6, 0.6]}],
-     "objects": [{"type": "sphere", "radius": \#(0.8 * scale), "material": {"base_color_texture": "\#(texture.path)", "roughness": 0.8}}]}
+     "objects": [{"type": "sphere", "radius": \#(0.8 * scale), "material": {"base_color_texture": "uv_grid.png", "roughness": 0.8}}]}
     """#
     let scene = try decodeScene(json, file: "small.json", folder: folder.url)
     let out = folder.path("small")

@@ -1,5 +1,6 @@
 import CAssimp
 import Exporters
+import FileSafety
 import Foundation
 import Geometry
 import Media
@@ -177,10 +178,10 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
         do { try MeshWriter.write(mesh, to: folder.path("mesh.stl")); Issue.record("expected an error") } catch let e as ExportError {
             #expect(e.description.contains("unknown mesh extension '.stl'; use .glb, .gltf, .obj or .ply"))
         }
-        #expect(throws: ExportError.self) { try MeshWriter.write(mesh, to: folder.path("missing/mesh.glb")) }
+        #expect(throws: FileSafetyError.self) { try MeshWriter.write(mesh, to: folder.path("missing/mesh.glb")) }
         // an existing file is kept unless overwriting
         let existing = folder.write("keep me", to: "mesh.glb")
-        #expect(throws: ExportError.self) { try MeshWriter.write(mesh, to: existing) }
+        #expect(throws: FileSafetyError(path: existing.path, reason: .exists)) { try MeshWriter.write(mesh, to: existing) }
         #expect(try String(contentsOf: existing, encoding: .utf8) == "keep me")
         try MeshWriter.write(mesh, to: existing, overwrite: true)
         #expect(try Data(contentsOf: existing).count > 1000)
@@ -190,7 +191,7 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked.path)
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
         if getuid() != 0 {
-            #expect(throws: ExportError.self) { try MeshWriter.write(mesh, to: locked.appendingPathComponent("mesh.obj")) }
+            #expect(throws: FileSafetyError.self) { try MeshWriter.write(mesh, to: locked.appendingPathComponent("mesh.obj")) }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["locked", "mesh.glb"])
     }

@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import Geometry
 import Media
@@ -97,7 +98,8 @@ let poseB = "[[0, 0, 1, 3], [1, 0, 0, 0], [0, 1, 0, 0.2], [0, 0, 0, 1]]"
             == "\(file): frames[0].transform_matrix: non-finite or non-numeric entry at [1][3]")
         #expect(message(#"{"fl_x": 5, "frames": [{"file_path": "a.png", "transform_matrix": \#(poseA)}], \#(split)}"#, split: .test)
             == "\(file): the test split has no frames")
-        #expect(message("[1, 2]") == "\(file): not a JSON object; check the file")
+        #expect(message("[1, 2]") == "\(file): expected a JSON object at the top level")
+        #expect(message(#"{"fl_x": 5, "fl_x": 6, "frames": []}"#) == "\(file): malformed JSON at line 1, column 13: duplicate key \"fl_x\" (first at line 1); keep only one")
     }
 }
 

@@ -86,8 +86,7 @@ func errorMessage(_ json: String, file: String = "scenes/still.json", folder: UR
 
     @Test func malformedJSONIsOneLine() {
         let message = errorMessage(#"{"format": 1, "rig": {"type": "orbit"},, "objects": []}"#) ?? ""
-        #expect(message.hasPrefix("scenes/still.json: malformed JSON ("))
-        #expect(message.hasSuffix("; check commas, quotes and brackets"))
+        #expect(message == "scenes/still.json: malformed JSON at line 1, column 40: expected a member name in double quotes, found ','")
         #expect(!message.contains("\n"))
     }
 

@@ -16,10 +16,11 @@ int orbit_png_write(const char *path, const void *pixels, int width, int height,
                     int channels, int bit_depth, char *error, size_t error_size);
 
 /// Reads a PNG file. Palette and low-bit-depth images are expanded to 8 bits; a tRNS chunk becomes alpha.
-int orbit_png_read_file(const char *path, orbit_png_image *out, char *error, size_t error_size);
+/// Images of more than `max_pixels` pixels are refused before any pixel memory is allocated.
+int orbit_png_read_file(const char *path, size_t max_pixels, orbit_png_image *out, char *error, size_t error_size);
 
 /// Reads a PNG held in memory (e.g. a texture embedded in a GLB file).
-int orbit_png_read_memory(const void *data, size_t size, orbit_png_image *out, char *error, size_t error_size);
+int orbit_png_read_memory(const void *data, size_t size, size_t max_pixels, orbit_png_image *out, char *error, size_t error_size);
 
 void orbit_png_free(orbit_png_image *image);
 #endif

@@ -1,0 +1,43 @@
+import FileSafety
+import Foundation
+import Geometry
+
+/// A problem with a dataset: the file, the frame (JSON path or image) and what to do.
+public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+    public init(file: String, message: String) { self.file = file; self.message = message }
+    public var description: String { "\(file): \(message)" }
+}
+
+/// The range every camera read from a file must lie in, checked in one place when it is read, so that no
+/// later Float→Int conversion traps and no ray marcher meets a negative or vanishing focal length.
+public enum CameraLimits {
+    /// Image sides, pixels.
+    public static let side = 1...65_536
+    /// Focal lengths, pixels: at least 10⁻³ of the image width (a field of view below 179.9°) and at most 10⁷.
+    public static let maxFocal = 1e7
+    /// Camera positions, metres from the origin.
+    public static let maxDistance = 1e6
+
+    /// A camera's fields as a file gave them; throws `DatasetError` naming `field` when one is out of range.
+    public static func check(width: Int, height: Int, fx: Double, fy: Double, cx: Double, cy: Double, origin: Vec3d,
+                             file: String, field: String) throws {
+        func bad(_ what: String) -> DatasetError { DatasetError(file: file, message: "\(field): \(what)") }
+        guard side.contains(width), side.contains(height) else { throw bad("image size \(width)x\(height) outside 1...65536 pixels") }
+        for (name, f, across) in [("fl_x", fx, width), ("fl_y", fy, height)] {
+            guard f.isFinite, f >= 1e-3 * Double(across), f <= maxFocal else {
+                throw bad("\(name) \(f) is not a focal length in pixels (expected \(1e-3 * Double(across))...\(maxFocal) for a \(across)-pixel side)")
+            }
+        }
+        guard cx.isFinite, cy.isFinite, abs(cx) <= 10 * Double(width), abs(cy) <= 10 * Double(height) else {
+            throw bad("principal point (\(cx), \(cy)) is far outside the \(width)x\(height) image")
+        }
+        guard origin.x.isFinite, origin.y.isFinite, origin.z.isFinite, length(origin) <= maxDistance else {
+            throw bad("camera position is \(length(origin)) m from the origin, beyond \(Int(maxDistance)) m; rescale the scene")
+        }
+    }
+
+    /// A number read from a file as an image side, or nil when it is not an integer in range.
+    public static func sideValue(_ value: Double) -> Int? { Checked.integer(value, in: side).flatMap { Double($0) == value ? $0 : nil } }
+}
