@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Render", dependencies: ["Geometry", "SceneFormat", "Assets", "CEmbree"]),
 
         /// Rigid-body simulation through MuJoCo: scene → MJCF, stepping, trajectories, invariant checks.
-        .target(name: "Physics", dependencies: ["Geometry", "SceneFormat", "CMuJoCoShim"]),
+        .target(name: "Physics", dependencies: ["Geometry", "FileSafety", "SceneFormat", "CMuJoCoShim"]),
 
         /// Video in: decoding, frame selection, camera poses from COLMAP or given ones → a dataset folder.
         .target(name: "Ingest", dependencies: ["Geometry", "FileSafety", "Media", "Dataset"]),
@@ -70,16 +70,21 @@ let package = Package(
         /// generate → reconstruct → export, mesh previews and the HTML report of `orbit run`.
         .target(name: "Pipeline", dependencies: ["FileSafety", "Capture", "Render", "SceneFormat", "Media", "Geometry"]),
 
+        /// The fuzzing corpus (seeds, hand-made hostile inputs, seeded mutations) and a runner that checks each
+        /// case ends in exit 0 or 1 with one line of error, nothing left behind, within time and memory bounds.
+        .target(name: "Fuzzing", dependencies: ["Geometry", "FileSafety", "Media", "Exporters"]),
+
         // MARK: Executables (the only code that prints or exits).
         .executableTarget(name: "OrbitCLI", dependencies: [
             "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "FileSafety", "Exporters", "Surface", "Assets", "Pipeline", "Physics", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
+        .executableTarget(name: "OrbitBench", dependencies: ["Fuzzing", "FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
 
         // MARK: Tests.
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media", "Reconstruction"], path: "Tests/TestSupport"),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "FileSafety", "Exporters", "Assets", "CAssimp", "TestSupport"]),

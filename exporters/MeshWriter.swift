@@ -108,6 +108,12 @@ public enum MeshWriter {
         }
     }
 
+    /// Writes `mesh` (linear colours) with one of assimp's exporters by its id (`fbx`, `stl`, `stlb`, `collada`,
+    /// ...), straight to `url`, for formats Orbit does not offer as exports (test and fuzzing corpora).
+    public static func writeWithAssimp(_ mesh: TriangleMesh, formatID: String, to url: URL) throws {
+        try AssimpScene(mesh: mesh, material: MeshMaterial(), colorTransform: { $0 }).export(formatID: formatID, to: url)
+    }
+
     /// Checks that `files` can be written: each one's folder exists and is writable, and none exists unless
     /// `overwrite`. Cheap, so callers can check before expensive work.
     public static func checkDestinations(_ files: [URL], overwrite: Bool) throws {

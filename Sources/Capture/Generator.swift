@@ -70,8 +70,21 @@ public struct Generator: Sendable {
         return try Simulator(scene: scene, meshVertices: colliderVertices(scene, models: models)).run(check: check, progress: progress)
     }
 
+    /// Refuses a scene whose render would exceed the budget: camera samples (work) and the memory of one
+    /// frame's buffers (colour, depth, normals, ids and their encodings, about 96 bytes a pixel).
+    public static func checkBudget(_ scene: Scene) throws {
+        let budget = ResourceBudget.current
+        let frames: Int
+        if case .live = scene.physics?.clip, let physics = scene.physics { frames = max(1, Int((physics.duration * scene.frameRate).rounded())) } else { frames = scene.views().count }
+        let w = scene.camera.width, h = scene.camera.height, spp = scene.render.samplesPerPixel
+        try budget.checkSamples(Checked.product([w, h, spp, frames]), for: scene.file,
+                                what: "\(frames) frames of \(w)x\(h) pixels at \(spp) samples per pixel")
+        try budget.checkMemory(Checked.product([w, h, 96]), for: scene.file, what: "a \(w)x\(h) frame")
+    }
+
     /// Checks everything that can be checked without rendering: the scene and its assets.
     public static func validate(_ scene: Scene) throws -> (objects: Int, triangles: Int, views: Int) {
+        try checkBudget(scene)
         let models = try loadModels(scene)
         let renderScene = try RenderScene(scene: scene, models: models)
         if scene.physics != nil {
@@ -85,6 +98,7 @@ public struct Generator: Sendable {
         let start = DispatchTime.now()
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 
+        try Self.checkBudget(scene)
         let models = try Self.loadModels(scene)
         let loadSeconds = seconds()
         var simulation: SimulationResult? = nil

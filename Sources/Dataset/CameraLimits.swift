@@ -38,6 +38,15 @@ public enum CameraLimits {
         }
     }
 
+    /// True when the upper 3×4 of `m` is finite with an orthonormal, right-handed rotation (to 10⁻³).
+    public static func isRigid(_ m: Matrix4) -> Bool {
+        for r in 0..<3 { for c in 0..<4 where !m[r, c].isFinite { return false } }
+        let x = Vec3d(m[0, 0], m[1, 0], m[2, 0]), y = Vec3d(m[0, 1], m[1, 1], m[2, 1]), z = Vec3d(m[0, 2], m[1, 2], m[2, 2])
+        let t = 1e-3
+        return abs(length(x) - 1) < t && abs(length(y) - 1) < t && abs(length(z) - 1) < t
+            && abs(dot(x, y)) < t && abs(dot(y, z)) < t && abs(dot(x, z)) < t && m.linearDeterminant > 0
+    }
+
     /// A number read from a file as an image side, or nil when it is not an integer in range.
     public static func sideValue(_ value: Double) -> Int? { Checked.integer(value, in: side).flatMap { Double($0) == value ? $0 : nil } }
 }

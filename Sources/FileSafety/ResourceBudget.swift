@@ -8,6 +8,9 @@ public struct ResourceBudget: Sendable {
     public var maxMemory: Int
     /// Pixels of one decoded image (PNG or JPEG frame, texture). Default 2²⁷ (134 M, e.g. 16384 × 8192).
     public var maxImagePixels: Int = 1 << 27
+    /// Camera samples (pixels × samples per pixel × frames) one render job may plan. Default 10¹²: about
+    /// a week of rendering on two cores at the measured 1.5-2 M samples/s.
+    public var maxCameraSamples: Int = 1_000_000_000_000
 
     public init(maxMemory: Int? = nil) {
         self.maxMemory = maxMemory ?? Int(ProcessInfo.processInfo.physicalMemory / 4 * 3)
@@ -29,6 +32,13 @@ public struct ResourceBudget: Sendable {
         }
     }
 
+    /// Throws when a render of `samples` camera samples exceeds the work limit.
+    public func checkSamples(_ samples: Int?, for subject: String, what: String) throws {
+        guard let samples, samples <= maxCameraSamples else {
+            throw BudgetError(subject: subject, what: what, estimate: samples, limit: maxCameraSamples, unit: .samples)
+        }
+    }
+
     /// Throws when an image of `width` × `height` exceeds the per-image pixel limit.
     public func checkImage(width: Int, height: Int, for subject: String) throws {
         guard width > 0, height > 0 else { throw BudgetError(subject: subject, what: "an image of \(width)x\(height) pixels", estimate: 0, limit: 0, unit: .pixels) }
@@ -41,7 +51,7 @@ public struct ResourceBudget: Sendable {
 
 /// A plan that exceeds the budget: what needs it, the estimate and the limit.
 public struct BudgetError: Error, Sendable, CustomStringConvertible {
-    public enum Unit: Sendable { case bytes, pixels, count }
+    public enum Unit: Sendable { case bytes, pixels, count, samples }
     /// The file, field or option that asked for it.
     public var subject: String
     /// What would be made, in words ("a lattice of 512³ points").
@@ -62,6 +72,8 @@ public struct BudgetError: Error, Sendable, CustomStringConvertible {
         case .pixels:
             if limit == 0 { return "\(subject): \(what) has no pixels" }
             return "\(subject): \(what) has \(estimate.map { Self.count($0) } ?? "too many") pixels, more than the limit of \(Self.count(limit)); use a smaller image"
+        case .samples:
+            return "\(subject): \(what) is \(estimate.map { Self.count($0) } ?? "too many") camera samples, more than the limit of \(Self.count(limit)); make it smaller or raise the work limit"
         case .count:
             return "\(subject): \(what) is \(estimate.map { Self.count($0) } ?? "too many"), more than the limit of \(Self.count(limit))"
         }

@@ -52,7 +52,10 @@ public struct COLMAP: Sendable {
         }
         guard process.terminationStatus == 0 else {
             let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
-            throw IngestError("colmap \(arguments.first ?? "") failed (exit \(process.terminationStatus)); its log is \(log.path): \(tail)")
+            // the workspace is discarded with the failed output: keep the log where the user can read it
+            let kept = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-colmap-\(arguments.first ?? "run")-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log")
+            let where_ = (try? FileManager.default.copyItem(at: log, to: kept)) != nil ? "its log is kept in \(kept.path)" : "its log could not be kept"
+            throw IngestError("colmap \(arguments.first ?? "") failed (exit \(process.terminationStatus)); \(where_); it ends: \(tail)")
         }
     }
 

@@ -70,6 +70,10 @@ public enum VideoDataset {
         var candidates = Array(0..<decoded)
         if let known { candidates = candidates.filter { known.poses[$0] != nil } }
         let wanted = settings.fewerAllowed ? min(settings.frames, candidates.count) : settings.frames
+        guard candidates.count >= 2 else {
+            let what = known == nil ? "frames" : "frames with poses in \(settings.poses!.path)"
+            throw IngestError("\(video.path): the clip has \(candidates.count) \(what)\(damagedNote); at least 2 are needed to recover cameras")
+        }
         guard candidates.count >= wanted, wanted >= 2 else {
             if known != nil {
                 throw IngestError("\(video.path): only \(candidates.count) of its \(decoded) frames have poses in \(settings.poses!.path); ask for at most \(candidates.count) with --frames")
@@ -231,15 +235,22 @@ struct KnownPoses: CustomStringConvertible {
             }
             return KnownPoses(poses: poses, intrinsics: (k.fx, k.fy, k.cx, k.cy, k.width, k.height), description: "COLMAP text model \(url.path)")
         }
-        guard let data = try? Data(contentsOf: url), let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let frames = root["frames"] as? [[String: Any]] else {
+        let tree: JSONTree
+        do { tree = try StrictJSON.read(url) } catch let e as JSONSyntaxError {
+            throw IngestError("\(url.path): malformed JSON at line \(e.line), column \(e.column): \(e.message)")
+        }
+        guard let root = tree.foundation as? [String: Any], let frames = root["frames"] as? [[String: Any]] else {
             throw IngestError("\(url.path): --poses: expected a transforms.json with \"frames\" (or a COLMAP text model folder)")
         }
         func number(_ key: String) -> Double? { (root[key] as? NSNumber)?.doubleValue }
-        guard let w = number("w"), let h = number("h") else { throw IngestError("\(url.path): w, h: missing image size") }
+        guard let wValue = number("w"), let hValue = number("h") else { throw IngestError("\(url.path): w, h: missing image size") }
+        guard let w = CameraLimits.sideValue(wValue), let h = CameraLimits.sideValue(hValue) else {
+            throw IngestError("\(url.path): w, h: expected image sides of 1...65536 pixels, got \(wValue) and \(hValue)")
+        }
         var fx = number("fl_x"), fy = number("fl_y")
-        if fx == nil, let angle = number("camera_angle_x") { fx = w / 2 / tan(angle / 2) }
+        if fx == nil, let angle = number("camera_angle_x"), angle > 0, angle < Double.pi { fx = Double(w) / 2 / tan(angle / 2) }
         guard let fxValue = fx else { throw IngestError("\(url.path): fl_x: missing focal length (fl_x or camera_angle_x)") }
+        let cx = number("cx") ?? Double(w) / 2, cy = number("cy") ?? Double(h) / 2
         var poses: [Int: Matrix4] = [:]
         for (order, frame) in frames.enumerated() {
             guard let rows = frame["transform_matrix"] as? [[NSNumber]], rows.count >= 3, rows.allSatisfy({ $0.count == 4 }) else {
@@ -247,10 +258,17 @@ struct KnownPoses: CustomStringConvertible {
             }
             var m = Matrix4.identity
             for r in 0..<3 { for c in 0..<4 { m[r, c] = rows[r][c].doubleValue } }
+            guard CameraLimits.isRigid(m) else {
+                throw IngestError("\(url.path): frames[\(order)].transform_matrix: not a rigid camera-to-world transform (finite, rotation orthonormal with determinant 1)")
+            }
+            do {
+                try CameraLimits.check(width: w, height: h, fx: fxValue, fy: fy ?? fxValue, cx: cx, cy: cy, origin: Vec3d(m[0, 3], m[1, 3], m[2, 3]),
+                                       file: url.path, field: "frames[\(order)]")
+            } catch let e as DatasetError { throw IngestError(e.description) }
             let index = (frame["file_path"] as? String).flatMap(VideoDataset.frameIndex) ?? order
             poses[index] = m
         }
-        return KnownPoses(poses: poses, intrinsics: (fxValue, fy ?? fxValue, number("cx") ?? w / 2, number("cy") ?? h / 2, Int(w), Int(h)),
+        return KnownPoses(poses: poses, intrinsics: (fxValue, fy ?? fxValue, cx, cy, w, h),
                           description: "transforms.json \(url.path)")
     }
 

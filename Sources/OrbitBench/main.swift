@@ -6,8 +6,15 @@
 //   orbit-bench job NAME ...    one workload in this process (used by the table runner)
 //   orbit-bench physics         the 64-box drop test of the peer physics benchmark
 //   orbit-bench video           pose recovery from a 60-frame orbit video, and training on recovered against true poses
+//   orbit-bench fuzz            hostile and mutated inputs of every format against the built orbit: crashes, hangs, memory
 import Foundation
+import Fuzzing
 import Reconstruction
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ text: String) { description = text }
+}
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
@@ -84,6 +91,30 @@ do {
             i += 2
         }
         try VideoBench.run(frames: frames, seconds: seconds)
+    case "fuzz":
+        // orbit-bench fuzz [--cases N] [--seed S] [--formats scene,ply,...] [--workers W]
+        var cases = 200, seed: UInt64 = 1, formats = FuzzFormat.allCases, workers = 2
+        var i = 1
+        while i < arguments.count {
+            guard i + 1 < arguments.count else { throw BenchError("fuzz: \(arguments[i]) needs a value") }
+            let value = arguments[i + 1]
+            switch arguments[i] {
+            case "--cases": guard let n = Int(value), n >= 0 else { throw BenchError("fuzz: --cases: expected a count, got \(value)") }; cases = n
+            case "--seed": guard let n = UInt64(value) else { throw BenchError("fuzz: --seed: expected a non-negative integer, got \(value)") }; seed = n
+            case "--workers": guard let n = Int(value), (1...64).contains(n) else { throw BenchError("fuzz: --workers: expected 1...64, got \(value)") }; workers = n
+            case "--formats":
+                formats = try value.split(separator: ",").map { name in
+                    guard let f = FuzzFormat(rawValue: String(name)) else {
+                        throw BenchError("fuzz: --formats: unknown format \(name); expected some of \(FuzzFormat.allCases.map(\.rawValue).joined(separator: ","))")
+                    }
+                    return f
+                }
+            default: throw BenchError("fuzz: unknown option \(arguments[i]); expected --cases, --seed, --formats or --workers")
+            }
+            i += 2
+        }
+        let orbit = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("orbit").path
+        try FuzzBench.run(cases: cases, seed: seed, formats: formats, workers: workers, orbit: orbit)
     case "job":
         let result = try RenderWorkload.run(name: arguments[1], frames: Int(arguments[2]) ?? 6, scenesFolder: arguments[3])
         print(result.json)

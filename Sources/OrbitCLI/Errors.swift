@@ -21,8 +21,9 @@ func message(for error: Error) -> String {
         case .outside(let base): text = "\(e.path): leads outside \(base); keep referenced files inside that folder, or pass --allow-outside-paths"
         default: text = e.description
         }
-    case let e as BudgetError where e.unit == .bytes:
+    case let e as BudgetError:
         text = e.description.replacingOccurrences(of: "raise the memory limit", with: "raise the limit with --max-memory GB")
+            .replacingOccurrences(of: "raise the work limit", with: "raise the limit with --max-samples N")
     case let e as ValidationError: text = e.message
     case let e as CustomStringConvertible where e.description.hasSuffix("(or allow outside paths)"):
         text = String(e.description.dropLast("(or allow outside paths)".count)) + "(or pass --allow-outside-paths)"
@@ -49,16 +50,21 @@ struct SafetyOptions: ParsableArguments {
     @Option(help: "Memory this command may plan to use, in GB. Inputs that would need more are refused before any work. Default: three quarters of the machine's memory.")
     var maxMemory: Double?
 
+    @Option(help: "Camera samples (pixels × samples per pixel × frames) a render may plan. Default 10^12 (about a week on two cores).")
+    var maxSamples: Double?
+
     @Flag(help: "Let scene files, datasets and meshes name files outside their own folder (absolute paths, '..', links leading out). Default: refused.")
     var allowOutsidePaths = false
 
     func validate() throws {
         if let maxMemory, !(maxMemory >= 0.1 && maxMemory <= 1_000_000) { throw ValidationError("--max-memory: expected 0.1...1000000 GB, got \(maxMemory)") }
+        if let maxSamples, !(maxSamples >= 1 && maxSamples <= 1e18) { throw ValidationError("--max-samples: expected 1...1e18, got \(maxSamples)") }
     }
 
     /// Makes the budget and the path policy this process's.
     func apply() {
         if let maxMemory { ResourceBudget.current.maxMemory = Int(maxMemory * 1e9) }
+        if let maxSamples { ResourceBudget.current.maxCameraSamples = Int(maxSamples) }
         PathPolicy.current.allowOutside = allowOutsidePaths
     }
 }

@@ -130,6 +130,11 @@ struct Export: ParsableCommand {
         }
         for destination in destinations { try OutputPolicy.check(output: destination.path, inputs: [checkpointURL.path]) }
 
+        if let resolution {
+            // marching cubes keeps the sampled lattice and its vertex table: about 16 bytes a point
+            try ResourceBudget.current.checkMemory(Checked.product([resolution, resolution, resolution, 16]), for: "--resolution",
+                                                  what: "a \(resolution)³ extraction lattice")
+        }
         var summary = ExportSummary()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let checkpoint = try Checkpoint.read(from: checkpointURL)

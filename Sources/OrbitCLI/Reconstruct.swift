@@ -99,6 +99,8 @@ struct Reconstruct: ParsableCommand {
     /// beside it when --overwrite replaces a non-empty folder (so the old one stays until the new one is complete).
     func train() throws {
         let destination = try OutputPolicy.check(output: out, inputs: [dataset] + (videoOptions.poses.map { [$0] } ?? []))
+        try ResourceBudget.current.checkMemory(Checkpoint.trainingBytes(resolution: max(coarse, fine)), for: "--coarse/--fine",
+                                              what: "a lattice of \(max(coarse, fine))³ points with its Adam moments")
         let fm = FileManager.default
         let existing = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
         if resume {
@@ -149,6 +151,9 @@ struct Reconstruct: ParsableCommand {
         }
         let reader = DatasetReader(folder: datasetURL, downscale: downscale)
         let train = try reader.read(.train)
+        // the test split is read before training, so that a bad test image fails in seconds, not after the training
+        let hasTest = try reader.hasFrames(in: .test)
+        let test = !noEval && hasTest ? try reader.read(.test) : nil
         let trainer: Trainer
         var rows: [String] = []
         if resume {
@@ -208,10 +213,8 @@ struct Reconstruct: ParsableCommand {
             ("training_s", .number(((previousSeconds + trainingSeconds) * 1000).rounded() / 1000)),
         ]
         // a dataset without a test split is trained and not evaluated; a test split that cannot be read is an error
-        let hasTest = try reader.hasFrames(in: .test)
         if !noEval && !hasTest && !quiet { print("orbit: the dataset has no test split; nothing to evaluate") }
-        if !noEval && hasTest {
-            let test = try reader.read(.test)
+        if let test {
             let result = try evaluate(trainer: trainer, test: test, folder: outURL.appendingPathComponent(ReconstructionLayout.eval), threads: threadCount)
             summary.append(("test_psnr", .number(result.psnr)))
             summary.append(("test_ssim", .number(result.ssim)))

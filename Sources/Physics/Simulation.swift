@@ -1,3 +1,4 @@
+import FileSafety
 import Foundation
 import Geometry
 import SceneFormat
@@ -96,6 +97,7 @@ public struct Simulator: Sendable {
 
     /// Simulates, records and checks the invariants; a violation throws a `PhysicsError` listing what failed.
     public func run(check: Bool = true, progress: (Double) -> Void = { _ in }) throws -> SimulationResult {
+        try checkBudget()
         var scale = 1
         while true {
             let compiled = try compile(contactScale: scale)
@@ -118,8 +120,20 @@ public struct Simulator: Sendable {
         }
     }
 
+    /// Refuses a run whose recording would exceed the memory budget: 48 bytes per step, and per recorded
+    /// frame about 112 bytes per dynamic body.
+    func checkBudget() throws {
+        let steps = Int((physics.duration / physics.timestep).rounded()) + 1
+        let frames: Int
+        if case .live = physics.clip { frames = max(1, Int((physics.duration * scene.frameRate).rounded())) } else { frames = 2 }
+        let bodies = scene.objects.filter { $0.body?.kind == .dynamic }.count
+        let bytes = Checked.sum([Checked.product([steps, 48]) ?? .max, Checked.product([frames, bodies, 112]) ?? .max])
+        try ResourceBudget.current.checkMemory(bytes, for: scene.file, what: "recording \(steps) physics steps and \(frames) frames of \(bodies) bodies")
+    }
+
     /// Compiles the world and loads it into MuJoCo without stepping: every error a run would meet at its start.
     public func validate() throws {
+        try checkBudget()
         _ = try load(compile(contactScale: 1))
     }
 

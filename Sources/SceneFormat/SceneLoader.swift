@@ -8,6 +8,8 @@ public enum SceneLimits {
     public static let maxSamplesPerPixel = 65536
     public static let maxBounces = 64
     public static let maxViews = 10_000
+    /// Objects of a scene, spawned ones included (instance ids are 16-bit; MuJoCo's model grows with every body).
+    public static let maxObjects = 10_000
 }
 
 /// Reads scene files (format v1) strictly: unknown keys, wrong types, out-of-range or non-finite values
@@ -86,6 +88,7 @@ struct SceneDecoder {
         let objectsNode = try top.required("objects", hint: "a scene needs at least one object")
         let items = try objectsNode.array()
         guard !items.isEmpty else { throw objectsNode.error("expected at least one object, got an empty array") }
+        guard items.count <= SceneLimits.maxObjects else { throw objectsNode.error("expected at most \(SceneLimits.maxObjects) objects, got \(items.count)") }
         var objects: [SceneObject] = []
         for (index, item) in items.enumerated() {
             objects.append(try decodeObject(item, index: index, materials: namedMaterials))
@@ -100,6 +103,9 @@ struct SceneDecoder {
             if let spawnersNode = top.optional("spawners") {
                 for item in try spawnersNode.array() {
                     objects += try decodeSpawner(item, existing: objects, materials: namedMaterials)
+                    guard objects.count <= SceneLimits.maxObjects else {
+                        throw spawnersNode.error("the objects and spawned objects number \(objects.count), more than the limit of \(SceneLimits.maxObjects)")
+                    }
                 }
             }
             if let b = physics?.worldBounds {
@@ -119,6 +125,9 @@ struct SceneDecoder {
             if let s = top.optional("spawners") {
                 throw s.error("spawners need a \"physics\" section at the top of the scene (e.g. \"physics\": {\"duration\": 2})")
             }
+        }
+        if case .live = physics?.clip, let physics, physics.duration * frameRate > Double(SceneLimits.maxViews) {
+            throw (top.optional("physics") ?? rigNode).error("a live clip of \(formatNumber(physics.duration)) s at \(formatNumber(frameRate)) frames/s has \(Int(physics.duration * frameRate)) frames, more than the limit of \(SceneLimits.maxViews); shorten \"duration\" or lower \"frame_rate\"")
         }
         if case .live = physics?.clip, case .nerfSynthetic = rig {
             throw rigNode.error("a live clip needs a rig with one camera per frame (orbit, fixed, path, random or sv3d), not \"nerf-synthetic\"")
