@@ -1,4 +1,5 @@
 import CFFmpeg
+import FileSafety
 import Foundation
 
 /// What a video file holds, as its container reports it.
@@ -73,12 +74,16 @@ public final class VideoReader {
         let announced = Int(stream.pointee.nb_frames)
         info = VideoInfo(width: Int(parameters.pointee.width), height: Int(parameters.pointee.height),
                          frameRate: rate.isFinite ? rate : 0, duration: duration,
-                         estimatedFrames: announced > 0 ? announced : Int((duration * rate).rounded()),
+                         estimatedFrames: announced > 0 ? announced : (Checked.integer(duration * rate, in: 0...(1 << 40)) ?? 0),
                          codec: String(cString: avcodec_get_name(parameters.pointee.codec_id)),
                          container: String(cString: format!.pointee.iformat.pointee.name))
         guard info.width > 0, info.height > 0 else {
             avcodec_free_context(&codec); avformat_close_input(&format)
             throw MediaError(file: url.path, message: "the video stream has no frame size")
+        }
+        do { try ResourceBudget.current.checkImage(width: info.width, height: info.height, for: url.path) } catch {
+            avcodec_free_context(&codec); avformat_close_input(&format)
+            throw MediaError(file: url.path, message: "frames of \(info.width)x\(info.height) pixels are more than the limit of \(ResourceBudget.current.maxImagePixels) pixels a frame")
         }
     }
 

@@ -38,6 +38,11 @@ struct Consistency: ParsableCommand {
 
     @OptionGroup var safety: SafetyOptions
 
+    func validate() throws {
+        if !(trainSeconds > 0 && trainSeconds.isFinite) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
+        if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
+    }
+
     func run() throws {
         safety.apply()
         do { try measure() } catch { fail(error) }

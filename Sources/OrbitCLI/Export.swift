@@ -98,7 +98,8 @@ struct Export: ParsableCommand {
         if let threshold, !(threshold > 0 && threshold.isFinite) { throw ValidationError("--threshold: expected a positive density, got \(threshold)") }
         if triangles < 0 { throw ValidationError("--triangles: expected 0 (no simplification) or more, got \(triangles)") }
         if !(0...1).contains(minComponent) { throw ValidationError("--min-component: expected a fraction in 0...1, got \(minComponent)") }
-        if let pointStride, pointStride < 1 { throw ValidationError("--point-stride: expected at least 1, got \(pointStride)") }
+        if let pointStride, pointStride < 1 || pointStride > 65536 { throw ValidationError("--point-stride: expected 1...65536, got \(pointStride)") }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
         if let bounds { _ = try parseBounds(bounds, option: "--bounds") }
     }
 

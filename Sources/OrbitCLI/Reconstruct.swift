@@ -86,6 +86,12 @@ struct Reconstruct: ParsableCommand {
         if downscale < 1 || downscale > 64 { throw ValidationError("--downscale: expected 1...64, got \(downscale)") }
         if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
+        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every: expected at least 1, got \(checkpointEvery)") }
+        if let timeBudget, !(timeBudget > 0 && timeBudget.isFinite) { throw ValidationError("--time-budget: expected a positive number of seconds, got \(timeBudget)") }
+        if !(tv >= 0 && tv.isFinite) { throw ValidationError("--tv: expected a finite weight ≥ 0, got \(tv)") }
+        if let distortion, !(distortion >= 0 && distortion.isFinite) { throw ValidationError("--distortion: expected a finite weight ≥ 0, got \(distortion)") }
+        if let lrDensity, !(lrDensity > 0 && lrDensity.isFinite) { throw ValidationError("--lr-density: expected a finite rate > 0, got \(lrDensity)") }
     }
 
     @OptionGroup var safety: SafetyOptions

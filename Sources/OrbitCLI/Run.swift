@@ -65,9 +65,11 @@ struct Run: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if !(trainSeconds > 0) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
+        if !(trainSeconds > 0 && trainSeconds.isFinite) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
         if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
+        if triangles < 0 { throw ValidationError("--triangles: expected 0 (no simplification) or more, got \(triangles)") }
+        if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
     }
 
     @OptionGroup var safety: SafetyOptions
