@@ -1,6 +1,7 @@
 import ArgumentParser
 import Capture
 import FileSafety
+import Dataset
 import Foundation
 import SceneFormat
 

@@ -1,4 +1,5 @@
 import Capture
+import Dataset
 import Foundation
 
 /// A progress bar (done/total, rate, ETA) on a terminal; plain lines otherwise; silent with --quiet.

@@ -15,12 +15,7 @@ struct ReconstructError: Error, CustomStringConvertible {
 }
 
 /// File names inside a reconstruction folder (documented in docs/reconstruction.md).
-enum ReconstructionLayout {
-    static let checkpoint = "checkpoint.orbitrf"
-    static let csv = "training.csv"
-    static let summary = "reconstruction.json"
-    static let eval = "eval"
-}
+typealias ReconstructionLayout = ReconstructionFolder
 
 struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,212 +96,69 @@ struct Reconstruct: ParsableCommand {
         do { try train() } catch { fail(error) }
     }
 
+    /// The run's settings from the flags.
+    var runSettings: TrainingRunSettings {
+        var s = TrainingRunSettings()
+        s.training.seed = seed
+        s.training.coarseResolution = coarse
+        s.training.fineResolution = fine
+        s.training.tvDensity = tv
+        s.training.tvSH = tv
+        if let distortion { s.training.distortion = distortion }
+        if let lrDensity { s.training.learningRateDensity = lrDensity }
+        s.training.randomBackground = randomBackground
+        s.iterations = iterations
+        s.timeBudget = timeBudget
+        s.checkpointEvery = checkpointEvery
+        s.downscale = downscale
+        s.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        s.evaluate = !noEval
+        return s
+    }
+
     /// Trains into --out: in place for a new folder or --resume (so a killed run can be resumed), staged
     /// beside it when --overwrite replaces a non-empty folder (so the old one stays until the new one is complete).
-    func train() throws {
+    @discardableResult
+    func train() throws -> TrainingSummary {
         let destination = try OutputPolicy.check(output: out, inputs: [dataset] + (videoOptions.poses.map { [$0] } ?? []))
         try ResourceBudget.current.checkMemory(Checkpoint.trainingBytes(resolution: max(coarse, fine)), for: "--coarse/--fine",
                                               what: "a lattice of \(max(coarse, fine))³ points with its Adam moments")
-        let fm = FileManager.default
-        let existing = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
-        if resume {
-            let checkpoint = destination.appendingPathComponent(ReconstructionLayout.checkpoint)
-            guard fm.fileExists(atPath: checkpoint.path) else {
-                throw ReconstructError("\(checkpoint.path): no checkpoint to resume from; run without --resume first")
-            }
-        } else if !existing.isEmpty && !overwrite {
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
+        if !resume && !existing.isEmpty && !overwrite {
             throw ReconstructError("\(out): the output folder is not empty; pass --overwrite to replace it or --resume to continue")
         }
-        if !resume && !existing.isEmpty {
-            let staged = try StagedFolder(destination: destination, overwrite: true)
-            defer { staged.discard() }
-            try train(into: staged.staging)
-            try staged.commit()
-        } else {
-            let folder = try LockedFolder(destination, existing: resume)
-            do { try train(into: folder.url) } catch {
-                // a run that wrote no checkpoint leaves nothing behind
-                if !fm.fileExists(atPath: folder.url.appendingPathComponent(ReconstructionLayout.checkpoint).path) {
-                    try? fm.removeItem(at: folder.url.appendingPathComponent(ReconstructionLayout.csv))
-                    try? fm.removeItem(at: folder.url.appendingPathComponent("dataset"))
-                }
-                folder.abandon()
-                throw error
-            }
-            folder.finish()
-        }
-        if !quiet { print("orbit: wrote \(out)") }
-    }
-
-    func train(into outURL: URL) throws {
-        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let fm = FileManager.default
-        let checkpointURL = outURL.appendingPathComponent(ReconstructionLayout.checkpoint)
-
-        var datasetURL = URL(fileURLWithPath: dataset)
-        if VideoDataset.isVideo(dataset) {
-            // a video: frames and poses first, into OUT/dataset (kept on --resume)
-            let processed = outURL.appendingPathComponent("dataset")
-            if !(resume && fm.fileExists(atPath: processed.appendingPathComponent("transforms.json").path)) {
+        let mode: TrainingDestination = resume ? .resume : existing.isEmpty ? .new : .replace
+        // a video becomes a dataset inside the reconstruction first (kept on --resume)
+        let prepare: ((URL) throws -> URL)? = !VideoDataset.isVideo(dataset) ? nil : { folder in
+            let processed = folder.appendingPathComponent(ReconstructionFolder.dataset)
+            if !(resume && FileManager.default.fileExists(atPath: processed.appendingPathComponent("transforms.json").path)) {
                 let summary = try videoOptions.process(dataset, into: processed, overwrite: true, quiet: quiet)
                 if !quiet {
                     print("orbit: \(summary.registered.count) of \(summary.selected.count) frames of \(dataset) registered (\(summary.poseSource)) → \(processed.path)")
                 }
             }
-            datasetURL = processed
+            return processed
         }
-        let reader = DatasetReader(folder: datasetURL, downscale: downscale)
-        let train = try reader.read(.train)
-        // the test split is read before training, so that a bad test image fails in seconds, not after the training
-        let hasTest = try reader.hasFrames(in: .test)
-        let test = !noEval && hasTest ? try reader.read(.test) : nil
-        let trainer: Trainer
-        var rows: [String] = []
-        if resume {
-            trainer = Trainer(data: train, checkpoint: try Checkpoint.read(from: checkpointURL), threads: threadCount)
-            // keep the log up to the checkpoint; the rest is retrained
-            let text = (try? String(contentsOf: outURL.appendingPathComponent(ReconstructionLayout.csv), encoding: .utf8)) ?? ""
-            rows = text.split(separator: "\n").dropFirst().map(String.init).filter { (Int($0.split(separator: ",").first ?? "") ?? .max) <= trainer.iteration }
-        } else {
-            var settings = TrainingSettings()
-            settings.seed = seed
-            settings.coarseResolution = coarse
-            settings.fineResolution = fine
-            settings.tvDensity = tv
-            settings.tvSH = tv
-            if let distortion { settings.distortion = distortion }
-            if let lrDensity { settings.learningRateDensity = lrDensity }
-            settings.randomBackground = randomBackground
-            trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: threadCount)
-        }
-        let previousSeconds = rows.last.flatMap { Double($0.split(separator: ",")[1]) } ?? 0
-
         let reporter = ProgressReporter(label: "it", quiet: quiet)
-        var trainingSeconds = 0.0
-        var lastCheckpoint = trainer.iteration
-        func saveCheckpoint() throws {
-            try trainer.checkpoint.write(to: checkpointURL)
-            let csv = (["iteration,time_s,loss,psnr"] + rows).joined(separator: "\n") + "\n"
-            try AtomicFile.write(Data(csv.utf8), to: outURL.appendingPathComponent(ReconstructionLayout.csv))
-            lastCheckpoint = trainer.iteration
-        }
-        while trainer.iteration < iterations {
-            if let timeBudget, trainingSeconds >= timeBudget { break }
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let stats = trainer.step()
-            trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            if stats.iteration % 50 == 0 || stats.iteration == iterations {
-                rows.append(String(format: "%d,%.3f,%.6g,%.4f", stats.iteration, previousSeconds + trainingSeconds, stats.loss, stats.psnr))
-                reporter.report(JobProgress(done: stats.iteration, total: iterations, elapsed: trainingSeconds,
+        let summary = try TrainingRun(settings: runSettings).run(dataset: URL(fileURLWithPath: dataset), destination: destination, mode: mode,
+                                                                 prepare: prepare) { event in
+            switch event {
+            case .iteration(let stats, let total, let seconds):
+                reporter.report(JobProgress(done: stats.iteration, total: total, elapsed: seconds,
                                             detail: String(format: "loss %.5f  PSNR %.2f dB", stats.loss, stats.psnr)))
+            case .trained:
+                reporter.finish()
             }
-            if trainer.iteration - lastCheckpoint >= checkpointEvery { try saveCheckpoint() }
         }
-        try saveCheckpoint()
-        reporter.finish()
-
-        var summary: [(String, JSONOutput)] = [
-            ("orbit_version", .string(orbitVersion)),
-            ("dataset", .string(datasetURL.path)),
-            ("flavour", .string(try reader.flavour().rawValue)),
-            ("train_views", .integer(train.images.count)),
-            ("width", .integer(train.width)), ("height", .integer(train.height)), ("downscale", .integer(downscale)),
-            ("bounds", .object([("min", .vector([trainer.grid.lower.x, trainer.grid.lower.y, trainer.grid.lower.z])),
-                                ("max", .vector([trainer.grid.upper.x, trainer.grid.upper.y, trainer.grid.upper.z]))])),
-            ("resolution", .integer(trainer.grid.resolution)),
-            ("iterations", .integer(trainer.iteration)),
-            ("seed", .integer(Int(trainer.settings.seed))), ("threads", .integer(threadCount)),
-            ("training_s", .number(((previousSeconds + trainingSeconds) * 1000).rounded() / 1000)),
-        ]
-        // a dataset without a test split is trained and not evaluated; a test split that cannot be read is an error
-        if !noEval && !hasTest && !quiet { print("orbit: the dataset has no test split; nothing to evaluate") }
-        if let test {
-            let result = try evaluate(trainer: trainer, test: test, folder: outURL.appendingPathComponent(ReconstructionLayout.eval), threads: threadCount)
-            summary.append(("test_psnr", .number(result.psnr)))
-            summary.append(("test_ssim", .number(result.ssim)))
-            if !quiet { print(String(format: "orbit: test split: PSNR %.2f dB, SSIM %.4f over %d views", result.psnr, result.ssim, test.images.count)) }
-        }
-        try AtomicFile.write(Data((JSONOutput.object(summary).rendered() + "\n").utf8), to: outURL.appendingPathComponent(ReconstructionLayout.summary))
         if !quiet {
-            print(String(format: "orbit: trained %d iterations in %.1f s", trainer.iteration, previousSeconds + trainingSeconds))
+            if summary.noTestSplit && !noEval { print("orbit: the dataset has no test split; nothing to evaluate") }
+            if let psnr = summary.testPSNR, let ssim = summary.testSSIM {
+                print(String(format: "orbit: test split: PSNR %.2f dB, SSIM %.4f over %d views", psnr, ssim, summary.testViews))
+            }
+            print(String(format: "orbit: trained %d iterations in %.1f s", summary.iterations, summary.trainingSeconds))
+            print("orbit: wrote \(out)")
         }
-    }
-
-    /// Renders every test view, writes them with their depth, the metrics and a novel-view orbit video.
-    func evaluate(trainer: Trainer, test: PosedImages, folder: URL, threads: Int) throws -> (psnr: Double, ssim: Double) {
-        let fm = FileManager.default
-        try fm.createDirectory(at: folder.appendingPathComponent("renders"), withIntermediateDirectories: true)
-        try fm.createDirectory(at: folder.appendingPathComponent("depth"), withIntermediateDirectories: true)
-        var perView: [JSONOutput] = []
-        var psnrSum = 0.0, ssimSum = 0.0
-        for (i, view) in test.images.enumerated() {
-            let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: trainer.settings.stepScale,
-                                            occupancy: trainer.occupancy, blockSize: trainer.settings.occupancyBlock, threads: threads)
-            let truth = test.colors(i)
-            let psnr = ImageMetrics.psnr(image.color, truth), ssim = ImageMetrics.ssim(image.color, truth, width: image.width, height: image.height)
-            psnrSum += psnr; ssimSum += ssim
-            perView.append(.object([("name", .string(view.name)), ("psnr", .number(psnr)), ("ssim", .number(ssim))]))
-            try writeViews(image, camera: view.camera, name: view.name, folder: folder)
-        }
-        let n = Double(test.images.count)
-        let metrics = JSONOutput.object([
-            ("psnr", .number(psnrSum / n)), ("ssim", .number(ssimSum / n)), ("views", .integer(test.images.count)),
-            ("protocol", .string("RGB in [0, 1] composited on the background; SSIM with an 11x11 Gaussian window, sigma 1.5")),
-            ("per_view", .array(perView)),
-        ])
-        try AtomicFile.write(Data((metrics.rendered() + "\n").utf8), to: folder.appendingPathComponent("eval.json"))
-        try renderOrbitVideo(grid: trainer.grid, occupancy: trainer.occupancy, settings: trainer.settings, cameras: trainer.data.images.map(\.camera),
-                             background: test.background, to: folder.appendingPathComponent("video.mp4"), frames: 48, threads: threads)
-        return (psnrSum / n, ssimSum / n)
-    }
-}
-
-/// Writes a rendered view as an 8-bit sRGB PNG and its z-depth as a 16-bit millimetre PNG.
-func writeViews(_ image: FieldImage, camera: Camera, name: String, folder: URL) throws {
-    var rgb = Image8(width: image.width, height: image.height, channels: 3)
-    for (i, c) in image.color.enumerated() {
-        for k in 0..<3 { rgb.samples[3 * i + k] = UInt8(min(max(c[k], 0), 1) * 255 + 0.5) }
-    }
-    try AtomicFile.write(to: folder.appendingPathComponent("renders/\(name).png")) { try PNG.write(rgb, to: $0) }
-    // z-depth = ray depth · cos(angle to the optical axis); nothing where the field is mostly transparent
-    var depth = Image16(width: image.width, height: image.height, channels: 1)
-    let axis = camera.worldDirection(x: camera.cx, y: camera.cy)
-    for y in 0..<image.height { for x in 0..<image.width {
-        let i = y * image.width + x
-        guard image.opacity[i] > 0.5 else { continue }
-        let cosine = dot(camera.worldDirection(x: Double(x) + 0.5, y: Double(y) + 0.5), axis)
-        let z = Double(image.rayDepth[i]) / Double(image.opacity[i]) * cosine
-        depth.samples[i] = UInt16(min(max(z * 1000 + 0.5, 0), 65535))
-    } }
-    try AtomicFile.write(to: folder.appendingPathComponent("depth/\(name).png")) { try PNG.write(depth, to: $0) }
-}
-
-/// A ring of cameras around the bounds' centre at the training cameras' median distance and elevation.
-func orbitCameras(around cameras: [Camera], center: Vec3d, frames: Int) -> [Camera] {
-    let offsets = cameras.map { $0.origin - center }
-    let radii = offsets.map { length($0) }.sorted()
-    let elevations = offsets.map { asin(max(-1, min(1, $0.z / length($0)))) }.sorted()
-    let radius = radii[radii.count / 2], elevation = elevations[elevations.count / 2]
-    let c = cameras[0]
-    return (0..<frames).map { f in
-        let azimuth = 2 * Double.pi * Double(f) / Double(frames)
-        let eye = center + radius * Vec3d(cos(elevation) * cos(azimuth), cos(elevation) * sin(azimuth), sin(elevation))
-        return Camera(width: c.width, height: c.height, fx: c.fx, fy: c.fy, cx: c.cx, cy: c.cy, cameraToWorld: Camera.lookAt(eye: eye, target: center))
-    }
-}
-
-func renderOrbitVideo(grid: RadianceGrid<Float>, occupancy: [UInt8]?, settings: TrainingSettings, cameras: [Camera], background: Vec3,
-                      to url: URL, frames: Int, threads: Int) throws {
-    let center = (grid.lower + grid.upper) / 2
-    let path = orbitCameras(around: cameras, center: center, frames: frames)
-    try AtomicFile.write(to: url) { tmp in
-        let video = try VideoWriter(url: tmp, width: path[0].width, height: path[0].height, frameRate: 24)
-        for camera in path {
-            let image = grid.render(camera: camera, background: background, stepScale: settings.stepScale, occupancy: occupancy,
-                                    blockSize: settings.occupancyBlock, threads: threads)
-            try video.append(rgb: image.color.flatMap { c in (0..<3).map { UInt8(min(max(c[$0], 0), 1) * 255 + 0.5) } })
-        }
-        try video.finish()
+        return summary
     }
 }
 
@@ -371,7 +223,7 @@ struct Render: ParsableCommand {
                 for view in views {
                     let image = checkpoint.grid.render(camera: view.camera, background: color, stepScale: checkpoint.settings.stepScale,
                                                        occupancy: nil, blockSize: checkpoint.settings.occupancyBlock, threads: threadCount)
-                    try writeViews(image, camera: view.camera, name: view.name, folder: folder.staging)
+                    try FieldEvaluation.writeView(image, camera: view.camera, name: view.name, folder: folder.staging)
                 }
             } else {
                 let summaryURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.summary)
@@ -379,7 +231,7 @@ struct Render: ParsableCommand {
                     throw DatasetError(file: summaryURL.path, message: "dataset: missing; render with --cameras FILE instead")
                 }
                 let train = try DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train)
-                try renderOrbitVideo(grid: checkpoint.grid, occupancy: nil, settings: checkpoint.settings, cameras: train.images.map(\.camera),
+                try FieldEvaluation.renderOrbitVideo(grid: checkpoint.grid, occupancy: nil, settings: checkpoint.settings, cameras: train.images.map(\.camera),
                                      background: color, to: folder.url("video.mp4"), frames: frames, threads: threadCount)
             }
             try folder.commit()

@@ -190,7 +190,7 @@ struct Run: ParsableCommand {
             let render = "\(RunLayout.reconstruction)/\(ReconstructionLayout.eval)/renders/\(name).png"
             report.views.append(.init(truth: truth, render: render, name: name, psnr: view["psnr"] as? Double ?? .nan, ssim: view["ssim"] as? Double ?? .nan))
         }
-        let csv = (try? String(contentsOf: reconstruction.appendingPathComponent(ReconstructionLayout.csv), encoding: .utf8)) ?? ""
+        let csv = (try? String(contentsOf: reconstruction.appendingPathComponent(ReconstructionLayout.log), encoding: .utf8)) ?? ""
         report.curve = csv.split(separator: "\n").dropFirst().compactMap { line in
             let f = line.split(separator: ",")
             guard f.count >= 4, let it = Int(f[0]), let t = Double(f[1]), let p = Double(f[3]) else { return nil }

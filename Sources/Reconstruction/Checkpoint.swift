@@ -46,7 +46,10 @@ public struct Checkpoint: Sendable {
             let header = Header(settings: settings, iteration: iteration, resolution: grid.resolution,
                                 lower: [grid.lower.x, grid.lower.y, grid.lower.z], upper: [grid.upper.x, grid.upper.y, grid.upper.z],
                                 occupancyBlocks: cubeRoot(occupancy.count))
-            let json = try JSONEncoder().encode(header)
+            // sorted keys: a Codable struct's keys otherwise come out in a per-process random order
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let json = try encoder.encode(header)
             var prefix = Data(Self.magic)
             withUnsafeBytes(of: Self.version.littleEndian) { prefix.append(contentsOf: $0) }
             withUnsafeBytes(of: UInt32(json.count).littleEndian) { prefix.append(contentsOf: $0) }
