@@ -68,7 +68,8 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Geometry", "FileSafety", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render", "Physics"]),
 
         /// generate → reconstruct → export, mesh previews and the HTML report of `orbit run`.
-        .target(name: "Pipeline", dependencies: ["FileSafety", "Capture", "Render", "SceneFormat", "Media", "Geometry"]),
+        .target(name: "Pipeline", dependencies: ["FileSafety", "Capture", "Render", "SceneFormat", "Media", "Geometry", "Dataset", "Assets",
+                                                "Exporters", "Surface", "Reconstruction", "Ingest"]),
 
         /// The fuzzing corpus (seeds, hand-made hostile inputs, seeded mutations) and a runner that checks each
         /// case ends in exit 0 or 1 with one line of error, nothing left behind, within time and memory bounds.

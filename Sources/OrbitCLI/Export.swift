@@ -5,6 +5,7 @@ import Exporters
 import FileSafety
 import Foundation
 import Geometry
+import Pipeline
 import Reconstruction
 import Surface
 
@@ -15,26 +16,6 @@ func parseBounds(_ text: String, option: String) throws -> Bounds3 {
         throw ValidationError("\(option): expected xmin,ymin,zmin,xmax,ymax,zmax with each min below its max, got \(text)")
     }
     return Bounds3(lower: Vec3d(v[0], v[1], v[2]), upper: Vec3d(v[3], v[4], v[5]))
-}
-
-/// What an export wrote, for the terminal and for `orbit run`'s report.
-struct ExportSummary {
-    var mesh: MeshExtraction?
-    var meshFiles: [URL] = []
-    var points: PointCloudExtraction?
-    var pointsFile: URL?
-    var loadSeconds = 0.0
-}
-
-/// The training views' cameras of a reconstruction, from the dataset its summary names; nil when that
-/// dataset is gone.
-func trainingCameras(_ reconstruction: URL) -> [Camera]? {
-    let summaryURL = reconstruction.appendingPathComponent(ReconstructionLayout.summary)
-    guard let data = try? Data(contentsOf: summaryURL),
-          let summary = (try? StrictJSON.parse(data, file: summaryURL.path))?.foundation as? [String: Any],
-          let dataset = summary["dataset"] as? String,
-          let train = try? DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train) else { return nil }
-    return train.images.map(\.camera)
 }
 
 struct Export: ParsableCommand {
@@ -114,67 +95,25 @@ struct Export: ParsableCommand {
     }
 
     func export() throws -> ExportSummary {
-        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let folder = URL(fileURLWithPath: reconstruction)
-        let checkpointURL = folder.appendingPathComponent(ReconstructionLayout.checkpoint)
-        // every check that can fail cheaply comes before the expensive work
-        let meshFormat = try mesh.map { try MeshFormat(path: $0, asciiPLY: ascii) }
-        if let points, URL(fileURLWithPath: points).pathExtension.lowercased() != "ply" {
-            throw ExportError(path: points, message: "unknown point-cloud extension; point clouds are written as .ply")
-        }
-        var destinations: [URL] = []
-        if let mesh, let meshFormat { destinations += meshFormat.files(for: URL(fileURLWithPath: mesh)) }
-        if let points { destinations.append(URL(fileURLWithPath: points)) }
-        try MeshWriter.checkDestinations(destinations, overwrite: overwrite)
-        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-            throw DatasetError(file: checkpointURL.path, message: "no checkpoint in this folder; is it the output folder of orbit reconstruct?")
-        }
-        for destination in destinations { try OutputPolicy.check(output: destination.path, inputs: [checkpointURL.path]) }
-
+        var settings = FieldExportSettings()
+        settings.mesh = mesh.map { URL(fileURLWithPath: $0) }
+        settings.points = points.map { URL(fileURLWithPath: $0) }
+        settings.ascii = ascii
+        settings.overwrite = overwrite
+        settings.extraction.resolution = resolution
+        settings.extraction.threshold = threshold
+        settings.extraction.surface = SurfaceDefinition(rawValue: surface) ?? .visibility
+        settings.extraction.bounds = try bounds.map { try parseBounds($0, option: "--bounds") }
+        settings.extraction.targetTriangles = triangles
+        settings.extraction.minComponentFraction = minComponent
+        settings.pointStride = pointStride
+        settings.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         if let resolution {
             // marching cubes keeps the sampled lattice and its vertex table: about 16 bytes a point
             try ResourceBudget.current.checkMemory(Checked.product([resolution, resolution, resolution, 16]), for: "--resolution",
                                                   what: "a \(resolution)³ extraction lattice")
         }
-        var summary = ExportSummary()
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let checkpoint = try Checkpoint.read(from: checkpointURL)
-        let grid = checkpoint.grid
-        let cameras = trainingCameras(folder)
-        summary.loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-
-        if let mesh, let meshFormat {
-            var settings = MeshExtractionSettings()
-            settings.resolution = resolution
-            settings.threshold = threshold
-            settings.surface = SurfaceDefinition(rawValue: surface) ?? .visibility
-            settings.bounds = try bounds.map { try parseBounds($0, option: "--bounds") }
-            settings.targetTriangles = triangles
-            settings.minComponentFraction = minComponent
-            // without the training views, the automatic threshold looks from cameras all around the field's box
-            let extraction = try grid.extractMesh(settings, cameras: cameras ?? surroundingCameras(Bounds3(lower: grid.lower, upper: grid.upper)),
-                                                  occupancy: checkpoint.occupancy, occupancyBlock: checkpoint.settings.occupancyBlock)
-            summary.mesh = extraction
-            summary.meshFiles = try MeshWriter.write(extraction.mesh, to: URL(fileURLWithPath: mesh), format: meshFormat,
-                                                     comment: "orbit mesh from \(folder.lastPathComponent); metres", overwrite: overwrite)
-        }
-        if let points {
-            guard let cameras else {
-                throw DatasetError(file: folder.appendingPathComponent(ReconstructionLayout.summary).path,
-                                   message: "point clouds are made from the training views, and the dataset this names cannot be read; restore it")
-            }
-            var settings = PointCloudSettings()
-            settings.pixelStride = pointStride
-            let extraction = grid.extractPointCloud(cameras: cameras, settings: settings, stepScale: checkpoint.settings.stepScale,
-                                                    occupancy: checkpoint.occupancy, blockSize: checkpoint.settings.occupancyBlock, threads: threadCount)
-            guard extraction.cloud.count > 0 else {
-                throw ExtractionError(message: "no point passed the opacity and agreement filters; the field may be empty or untrained")
-            }
-            summary.points = extraction
-            summary.pointsFile = try PointCloudWriter.write(extraction.cloud, to: URL(fileURLWithPath: points), ascii: ascii,
-                                                            comment: "orbit point cloud; world coordinates, metres, +Z up", overwrite: overwrite)
-        }
-        return summary
+        return try FieldExport.run(reconstruction: URL(fileURLWithPath: reconstruction), settings: settings)
     }
 }
 
@@ -267,11 +206,7 @@ struct EvalMesh: ParsableCommand {
     }
 }
 
-/// A mesh in world coordinates: +Y-up formats (glTF, OBJ) are turned +Z up, as `orbit export` wrote them.
-func loadMeshForMetrics(_ path: String) throws -> TriangleMesh {
-    let up = (try? MeshFormat(path: path).upAxis) ?? "z"
-    return try MeshImporter.load(URL(fileURLWithPath: path), options: .init(upAxis: up)).merged
-}
+func loadMeshForMetrics(_ path: String) throws -> TriangleMesh { try FieldExport.loadForMetrics(URL(fileURLWithPath: path)) }
 
 extension SurfaceComparison {
     var line: String {

@@ -77,7 +77,7 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
          "objects": [{"type": "sphere", "radius": 0.8, "material": {"base_color_texture": "uv_grid.png"}}]}
         """#, to: "tiny.json")
         let out = folder.path("run")
-        let result = try runProcess(orbitExecutable(), ["run", scene.path, "--out", out.path, "--train-seconds", "4", "--coarse", "32", "--fine", "32", "--quiet"])
+        let result = try runProcess(orbitExecutable(), ["run", scene.path, "--out", out.path, "--train-seconds", "100000", "--iterations", "200", "--coarse", "32", "--fine", "32", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         let sources = html.components(separatedBy: "src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
