@@ -38,6 +38,8 @@ extension FuzzCorpus {
         add(.transforms, "translation-huge", files: transforms(#""fl_x": 16"#, frame: frame.replacingOccurrences(of: "1, 3]", with: "1, 1e308]")))
         add(.transforms, "outside-image", files: transforms(#""fl_x": 16"#, frame: frame.replacingOccurrences(of: "images/f0.png", with: "/etc/hostname")))
         add(.transforms, "duplicate-key", files: transforms(#""fl_x": 16, "fl_x": 17"#))
+        // three cameras at one point looking three ways: their views meet where they stand (found by the fuzzer)
+        add(.transforms, "cameras-at-one-point", files: ["data/transforms.json": text(#"{"fl_x": 16, "w": 16, "h": 16, "frames": [{"file_path": "images/f0.png", "transform_matrix": [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]}, {"file_path": "images/f1.png", "transform_matrix": [[0, 0, 1, 0], [0, 1, 0, 0], [-1, 0, 0, 0], [0, 0, 0, 1]]}, {"file_path": "images/f2.png", "transform_matrix": [[-1, 0, 0, 0], [0, 1, 0, 0], [0, 0, -1, 0], [0, 0, 0, 1]]}]}"#)])
         add(.transforms, "missing-test-image", files: ["data/images/f0.png": Data()])
         add(.transforms, "downscale-too-large", files: [:], arguments: ["reconstruct", "data", "--out", "out", "--iterations", "2", "--coarse", "8", "--fine", "8", "--downscale", "64", "--quiet"] + Self.budget)
         add(.transforms, "out-is-dataset", files: [:], arguments: ["reconstruct", "data", "--out", "data", "--overwrite", "--iterations", "2", "--quiet"] + Self.budget)

@@ -16,7 +16,7 @@ enum FuzzBench {
         let handmade = corpus.handmade()
         print("| format | cases (hand-made + mutated) | exit 0 | exit 1 | crashes | hangs | other failures | max RSS MB | mean s | slowest s |")
         print("|---|---|---|---|---|---|---|---|---|---|")
-        var failures: [String] = []
+        var failures: [String] = [], allFailures: [String] = []
         let memoryBound = 3_000_000_000
         for format in formats {
             let batch = handmade.filter { $0.format == format } + corpus.mutations(format, count: cases, seed: seed)
@@ -37,11 +37,15 @@ enum FuzzBench {
             let hand = batch.count - cases
             print(String(format: "| %@ | %d (%d + %d) | %d | %d | %d | %d | %d | %d | %.2f | %.1f |", format.rawValue, batch.count, hand, cases,
                          zero, one, crashes, hangs, other, rss / 1_000_000, total / Double(results.count), slowest))
+            // the failing cases of this format at once, on standard error (a long run need not end to show them)
+            for f in failures { FileHandle.standardError.write(Data("orbit-bench: fuzz: seed \(seed): \(f)\n".utf8)) }
+            allFailures += failures
+            failures = []
             fflush(nil)
         }
-        if !failures.isEmpty {
+        if !allFailures.isEmpty {
             print("\nfailing cases (seed \(seed)):")
-            for f in failures { print("- \(f)") }
+            for f in allFailures { print("- \(f)") }
         }
     }
 }

@@ -127,7 +127,8 @@ public struct TrainingRun: Sendable {
                               threads: settings.threads)
             log.keep(upTo: trainer.iteration)
         } else {
-            trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings.training, threads: settings.threads)
+            let bounds = try checkedBounds(train.images.map(\.camera), file: datasetURL.path)
+            trainer = Trainer(data: train, bounds: bounds, settings: settings.training, threads: settings.threads)
         }
         let seconds = try trainLoop(trainer, log: &log, folder: folder, events: events)
         events(.trained)
