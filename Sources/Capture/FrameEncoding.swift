@@ -33,14 +33,14 @@ public enum FrameEncoding {
     /// 16-bit gray z-depth in millimetres (rounded); 0 where nothing was hit.
     public static func depthMillimetres(_ frame: Frame) -> Image16 {
         Image16(width: frame.width, height: frame.height, channels: 1,
-                samples: frame.depth.map { $0 <= 0 ? 0 : UInt16(min($0 * 1000 + 0.5, 65535)) })
+                samples: frame.depth.map { $0 <= 0 ? 0 : Quantize.clamp16($0 * 1000) })
     }
 
     /// 16-bit RGB world-space normals mapped from [−1, 1] to [0, 65535]; 0 where nothing was hit.
     public static func normals(_ frame: Frame) -> Image16 {
         var samples = [UInt16](repeating: 0, count: frame.width * frame.height * 3)
         for (i, n) in frame.normals.enumerated() where n != .zero {
-            for c in 0..<3 { samples[3 * i + c] = UInt16(min(max((n[c] + 1) / 2, 0), 1) * 65535 + 0.5) }
+            for c in 0..<3 { samples[3 * i + c] = Quantize.unit16((n[c] + 1) / 2) }
         }
         return Image16(width: frame.width, height: frame.height, channels: 3, samples: samples)
     }

@@ -20,3 +20,16 @@ public enum SRGB {
         UInt8(encode(linear) * 255 + 0.5)
     }
 }
+
+/// Quantization to integer samples that never traps: values are clamped to the range, and NaN (from a
+/// damaged input that got this far) becomes 0.
+public enum Quantize {
+    /// `v` in 0...1 → 0...255, rounded.
+    @inlinable public static func unit8(_ v: Float) -> UInt8 { v.isNaN ? 0 : UInt8(Swift.min(Swift.max(v, 0), 1) * 255 + 0.5) }
+    /// `v` in 0...1 → 0...65535, rounded.
+    @inlinable public static func unit16(_ v: Float) -> UInt16 { v.isNaN ? 0 : UInt16(Swift.min(Swift.max(v, 0), 1) * 65535 + 0.5) }
+    /// `v` (≥ 0) rounded into 0...65535 (depth in millimetres, say).
+    @inlinable public static func clamp16(_ v: Double) -> UInt16 { v.isNaN ? 0 : UInt16(Swift.min(Swift.max(v + 0.5, 0), 65535)) }
+    /// The same in single precision.
+    @inlinable public static func clamp16(_ v: Float) -> UInt16 { v.isNaN ? 0 : UInt16(Swift.min(Swift.max(v + 0.5, 0), 65535)) }
+}

@@ -40,7 +40,7 @@ public enum FieldEvaluation {
     public static func writeView(_ image: FieldImage, camera: Camera, name: String, folder: URL) throws {
         var rgb = Image8(width: image.width, height: image.height, channels: 3)
         for (i, c) in image.color.enumerated() {
-            for k in 0..<3 { rgb.samples[3 * i + k] = UInt8(min(max(c[k], 0), 1) * 255 + 0.5) }
+            for k in 0..<3 { rgb.samples[3 * i + k] = Quantize.unit8(c[k]) }
         }
         try AtomicFile.write(to: folder.appendingPathComponent("renders/\(name).png")) { try PNG.write(rgb, to: $0) }
         // z-depth = ray depth · cos(angle to the optical axis); nothing where the field is mostly transparent
@@ -51,14 +51,16 @@ public enum FieldEvaluation {
             guard image.opacity[i] > 0.5 else { continue }
             let cosine = dot(camera.worldDirection(x: Double(x) + 0.5, y: Double(y) + 0.5), axis)
             let z = Double(image.rayDepth[i]) / Double(image.opacity[i]) * cosine
-            depth.samples[i] = UInt16(min(max(z * 1000 + 0.5, 0), 65535))
+            depth.samples[i] = Quantize.clamp16(z * 1000)
         } }
         try AtomicFile.write(to: folder.appendingPathComponent("depth/\(name).png")) { try PNG.write(depth, to: $0) }
     }
 
     /// A ring of cameras around `center` at the given cameras' median distance and elevation.
     public static func orbitCameras(around cameras: [Camera], center: Vec3d, frames: Int) -> [Camera] {
-        let offsets = cameras.map { $0.origin - center }
+        // a camera standing at the centre has no direction from it
+        let offsets = cameras.map { $0.origin - center }.filter { length($0) > 1e-9 }
+        guard !offsets.isEmpty else { return [] }
         let radii = offsets.map { length($0) }.sorted()
         let elevations = offsets.map { asin(max(-1, min(1, $0.z / length($0)))) }.sorted()
         let radius = radii[radii.count / 2], elevation = elevations[elevations.count / 2]
@@ -75,12 +77,13 @@ public enum FieldEvaluation {
                                         to url: URL, frames: Int, threads: Int) throws {
         let center = (grid.lower + grid.upper) / 2
         let path = orbitCameras(around: cameras, center: center, frames: frames)
+        guard !path.isEmpty else { return }
         try AtomicFile.write(to: url) { tmp in
             let video = try VideoWriter(url: tmp, width: path[0].width, height: path[0].height, frameRate: 24)
             for camera in path {
                 let image = grid.render(camera: camera, background: background, stepScale: settings.stepScale, occupancy: occupancy,
                                         blockSize: settings.occupancyBlock, threads: threads)
-                try video.append(rgb: image.color.flatMap { c in (0..<3).map { UInt8(min(max(c[$0], 0), 1) * 255 + 0.5) } })
+                try video.append(rgb: image.color.flatMap { c in (0..<3).map { Quantize.unit8(c[$0]) } })
             }
             try video.finish()
         }
