@@ -22,7 +22,7 @@ public struct ShadingMaterial: Sendable {
 /// F(c) = (1 − metallic) F_d(c) + metallic (ρ + (1 − ρ)(1 − c)⁵), where the dielectric part
 /// F_d(c) = specular · (0.04 + 0.96 (1 − c)⁵) follows KHR_materials_specular (specular 0: pure Lambert).
 /// Sampling picks a lobe by weight; the specular lobe samples visible normals (Heitz 2018).
-struct BSDF {
+public struct BSDF: Sendable {
     var diffuse: Vec3          // ρ (1 − metallic)(1 − F_d) / π
     var dielectricScale: Float // (1 − metallic) · specular
     var metalColor: Vec3       // metallic · ρ
@@ -31,7 +31,7 @@ struct BSDF {
     var specularWeight: Float  // probability of sampling the specular lobe
     var hasSpecular: Bool
 
-    init(baseColor: Vec3, metallic: Float, roughness: Float, specular: Float, cosThetaO: Float) {
+    public init(baseColor: Vec3, metallic: Float, roughness: Float, specular: Float, cosThetaO: Float) {
         self.metallic = metallic
         dielectricScale = (1 - metallic) * specular
         metalColor = baseColor * metallic
@@ -49,6 +49,9 @@ struct BSDF {
         else if diffuseLuminance <= 0 { specularWeight = 1 }
         else { specularWeight = min(max(specularLuminance / (specularLuminance + diffuseLuminance), 0.1), 0.9) }
     }
+
+    /// Probability that `sample` picks the specular lobe.
+    public var specularProbability: Float { specularWeight }
 
     @inline(__always) func ggxD(_ cosThetaH: Float) -> Float {
         let a2 = alpha * alpha
@@ -70,7 +73,7 @@ struct BSDF {
     }
 
     /// BSDF value times nothing (no cosine), and the solid-angle pdf of sampling `wi`; local frame.
-    func evaluate(wo: Vec3, wi: Vec3) -> (f: Vec3, pdf: Float) {
+    public func evaluate(wo: Vec3, wi: Vec3) -> (f: Vec3, pdf: Float) {
         guard wo.z > 0, wi.z > 0 else { return (.zero, 0) }
         var f = diffuse
         var pdf = (1 - specularWeight) * wi.z / Float.pi
@@ -87,7 +90,7 @@ struct BSDF {
     }
 
     /// Samples an incident direction; returns nil when the sample is below the surface.
-    func sample(wo: Vec3, u0: Float, u1: Float, u2: Float) -> Vec3? {
+    public func sample(wo: Vec3, u0: Float, u1: Float, u2: Float) -> Vec3? {
         var wi: Vec3
         if u0 < specularWeight {
             let h = sampleVisibleNormal(wo: wo, u1: u1, u2: u2)
