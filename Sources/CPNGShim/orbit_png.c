@@ -6,6 +6,7 @@
 #else
 #error "libpng headers not found: run scripts/bootstrap (apt-get install libpng-dev)"
 #endif
+#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,11 @@ typedef struct {
 
 static void on_error(png_structp png, png_const_charp message) {
     error_context *context = (error_context *)png_get_error_ptr(png);
-    snprintf(context->error, context->error_size, "%s", message);
+    int code = errno;
+    // libpng's "Write Error" hides why the write failed: say it
+    if (strcmp(message, "Write Error") == 0 && code == ENOSPC) snprintf(context->error, context->error_size, "the disk is full; free some space");
+    else if (strcmp(message, "Write Error") == 0 && code != 0) snprintf(context->error, context->error_size, "cannot write (%s)", strerror(code));
+    else snprintf(context->error, context->error_size, "%s", message);
     longjmp(context->jump, 1);
 }
 
@@ -82,7 +87,8 @@ int orbit_png_write(const char *path, const void *pixels, int width, int height,
     png_destroy_write_struct(&png, &info);
     free(rows);
     if (fclose(file) != 0) {
-        snprintf(error, error_size, "write failed (disk full?)");
+        if (errno == ENOSPC) snprintf(error, error_size, "the disk is full; free some space");
+        else snprintf(error, error_size, "write failed (%s)", strerror(errno));
         return -1;
     }
     return 0;

@@ -32,8 +32,9 @@ func message(for error: Error) -> String {
     case let e as CustomStringConvertible: text = e.description
     default: text = "\(type(of: error))"
     }
-    // one line, whatever a library put in its text
-    return text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
+    // one line, whatever a library put in its text, naming destinations rather than their staging names
+    text = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
+    return text.replacingOccurrences(of: #"/\.([^/]+)\.partial-[0-9]+-[0-9a-f]{8}"#, with: "/$1", options: .regularExpression)
 }
 
 private func decodingText(_ error: DecodingError) -> String {

@@ -87,3 +87,24 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: folder.path("r2").path))
     }
 }
+
+extension OutputSafetyTests {
+    /// A full disk and a read-only file system are one line each, naming the destination (not its staging
+    /// name), and leave nothing behind. Needs a small tmpfs, so it runs where the test may mount one (root).
+    @Test func fullAndReadOnlyDisksAreOneLine() throws {
+        guard getuid() == 0 else { return }
+        let folder = TemporaryFolder()
+        let small = folder.path("small"), readOnly = folder.path("ro")
+        for (url, options) in [(small, "size=2M"), (readOnly, "ro,size=1M")] {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            guard try runProcess("/bin/mount", ["-t", "tmpfs", "-o", options, "tmpfs", url.path]).status == 0 else { return }
+        }
+        defer { for url in [small, readOnly] { _ = try? runProcess("/bin/umount", [url.path]) } }
+        let full = try orbit(["generate", "--out", small.appendingPathComponent("clip").path, "--quiet"])
+        #expect(full.status == 1 && full.stderr.contains("/small/clip/") && full.stderr.contains("the disk is full; free some space"), "\(full.stderr)")
+        #expect(!full.stderr.contains(".partial-") && full.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: small.path).isEmpty)
+        let ro = try orbit(["generate", "--out", readOnly.appendingPathComponent("clip").path, "--quiet"])
+        #expect(ro.status == 1 && ro.stderr.contains("the file system is read-only; choose a writable location"), "\(ro.stderr)")
+    }
+}
