@@ -2,7 +2,12 @@
 // Orbit: scene files → simulated, path-traced orbit clips with exact cameras and ground truth.
 //
 // The targets below are the architecture, bottom to top. Imports only go down:
-//   C shims ─ Geometry · FileSafety ─ SceneFormat · Media · Assets · Exporters · Surface · Dataset ─ Render · Physics · Reconstruction ─ Capture ─ orbit CLI, benchmarks
+//   C shims       CEmbree CAssimp CFFmpeg CMeshOptimizer CPNGShim CJPEGShim CMuJoCoShim
+//   foundations   Geometry · FileSafety
+//   formats       SceneFormat · Media · Assets · Exporters · Surface · Dataset
+//   engines       Render · Physics · Reconstruction · Ingest
+//   pipelines     Capture (scene → clip) · Pipeline (OrbitRun, FieldExport, report) · Fuzzing
+//   executables   orbit (OrbitCLI) · orbit-bench (OrbitBench)
 import PackageDescription
 
 let package = Package(

@@ -69,3 +69,16 @@ struct SafetyOptions: ParsableArguments {
         PathPolicy.current.allowOutside = allowOutsidePaths
     }
 }
+
+/// `--threads`, shared by every command that computes on several cores.
+struct ThreadsOption: ParsableArguments {
+    @Option(help: "Threads. Default: all cores. Renders are identical for any count; training is deterministic for a given seed and count.")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
+    }
+
+    /// The count to use.
+    var count: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+}

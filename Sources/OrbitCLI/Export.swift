@@ -5,9 +5,14 @@ import Exporters
 import FileSafety
 import Foundation
 import Geometry
+import Ingest
 import Pipeline
 import Reconstruction
 import Surface
+
+extension SurfaceDefinition: ExpressibleByArgument {}
+extension VideoSettings.Matching: ExpressibleByArgument {}
+extension VideoSettings.CameraModel: ExpressibleByArgument {}
 
 /// Parses "x0,y0,z0,x1,y1,z1" into a box.
 func parseBounds(_ text: String, option: String) throws -> Bounds3 {
@@ -42,7 +47,7 @@ struct Export: ParsableCommand {
     var resolution: Int?
 
     @Option(help: "Surface definition: visibility (where the training views' rays reach half transmittance) or density (the density at --threshold). Default visibility.")
-    var surface: String = "visibility"
+    var surface: SurfaceDefinition = .visibility
 
     @Option(help: "Density level of the surface (1/m) with --surface density. Default: automatic, from the training views.")
     var threshold: Float?
@@ -65,22 +70,19 @@ struct Export: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var overwrite = false
 
-    @Option(help: "Threads. Default: all cores.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadsOption
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
     func validate() throws {
         if mesh == nil && points == nil { throw ValidationError("nothing to export: give --mesh FILE and/or --points FILE") }
-        if SurfaceDefinition(rawValue: surface) == nil { throw ValidationError("--surface: expected visibility or density, got \(surface)") }
-        if threshold != nil && surface != "density" { throw ValidationError("--threshold applies to --surface density; add --surface density") }
+        if threshold != nil && surface != .density { throw ValidationError("--threshold applies to --surface density; add --surface density") }
         if let resolution, resolution < 8 || resolution > 1024 { throw ValidationError("--resolution: expected 8...1024, got \(resolution)") }
         if let threshold, !(threshold > 0 && threshold.isFinite) { throw ValidationError("--threshold: expected a positive density, got \(threshold)") }
         if triangles < 0 { throw ValidationError("--triangles: expected 0 (no simplification) or more, got \(triangles)") }
         if !(0...1).contains(minComponent) { throw ValidationError("--min-component: expected a fraction in 0...1, got \(minComponent)") }
         if let pointStride, pointStride < 1 || pointStride > 65536 { throw ValidationError("--point-stride: expected 1...65536, got \(pointStride)") }
-        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
         if let bounds { _ = try parseBounds(bounds, option: "--bounds") }
     }
 
@@ -102,12 +104,12 @@ struct Export: ParsableCommand {
         settings.overwrite = overwrite
         settings.extraction.resolution = resolution
         settings.extraction.threshold = threshold
-        settings.extraction.surface = SurfaceDefinition(rawValue: surface) ?? .visibility
+        settings.extraction.surface = surface
         settings.extraction.bounds = try bounds.map { try parseBounds($0, option: "--bounds") }
         settings.extraction.targetTriangles = triangles
         settings.extraction.minComponentFraction = minComponent
         settings.pointStride = pointStride
-        settings.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        settings.threads = threading.count
         if let resolution {
             // marching cubes keeps the sampled lattice and its vertex table: about 16 bytes a point
             try ResourceBudget.current.checkMemory(Checked.product([resolution, resolution, resolution, 16]), for: "--resolution",

@@ -48,8 +48,7 @@ struct Generate: ParsableCommand {
     @Flag(help: "Replace a non-empty output folder (only once the new output is complete).")
     var overwrite = false
 
-    @Option(help: "Render threads. Default: all cores. Images are identical for any count.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadsOption
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -57,7 +56,6 @@ struct Generate: ParsableCommand {
     @OptionGroup var safety: SafetyOptions
 
     func validate() throws {
-        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
     }
 
     func run() throws {
@@ -65,7 +63,7 @@ struct Generate: ParsableCommand {
         do { try OutputPolicy.check(output: out, inputs: scene.map { [$0] } ?? []) } catch { fail(error) }
         let scene = loadScene(scene)
         var generator = Generator(scene: scene)
-        if let threads { generator.threads = threads }
+        generator.threads = threading.count
         let reporter = ProgressReporter(label: "frames", quiet: quiet)
         do {
             let summary = try generator.run(output: URL(fileURLWithPath: out), overwrite: overwrite) { reporter.report($0) }

@@ -17,7 +17,7 @@ struct ProcessVideo: ParsableCommand {
     @OptionGroup var videoOptions: VideoOptions
 
     @Option(help: "COLMAP camera model shared by all frames: simple-pinhole (what orbit reconstruct models), simple-radial or opencv (distortion written to transforms.json). Default simple-pinhole.")
-    var cameraModel = "simple-pinhole"
+    var cameraModel: VideoSettings.CameraModel = .simplePinhole
 
     @Option(help: "Longest side of the written frames in pixels. Default: the video's size.")
     var maxSide: Int?
@@ -31,7 +31,6 @@ struct ProcessVideo: ParsableCommand {
     @OptionGroup var safety: SafetyOptions
 
     func validate() throws {
-        if VideoSettings.CameraModel(rawValue: cameraModel) == nil { throw ValidationError("--camera-model: expected simple-pinhole, simple-radial or opencv, got \(cameraModel)") }
         if let maxSide, maxSide < 16 || maxSide > 16384 { throw ValidationError("--max-side: expected 16...16384, got \(maxSide)") }
     }
 
@@ -40,7 +39,7 @@ struct ProcessVideo: ParsableCommand {
         do { try OutputPolicy.check(output: out, inputs: [video] + (videoOptions.poses.map { [$0] } ?? [])) } catch { fail(error) }
         var settings = videoOptions.settings
         settings.maxSide = maxSide
-        settings.cameraModel = VideoSettings.CameraModel(rawValue: cameraModel)!
+        settings.cameraModel = cameraModel
         let terminal = isatty(STDERR_FILENO) != 0
         var lastStage = ""
         do {

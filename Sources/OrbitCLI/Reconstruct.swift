@@ -70,8 +70,7 @@ struct Reconstruct: ParsableCommand {
     @Flag(help: "Skip the evaluation on the test split.")
     var noEval = false
 
-    @Option(help: "Threads. Default: all cores. Results are deterministic for a given seed and thread count.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadsOption
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -81,7 +80,6 @@ struct Reconstruct: ParsableCommand {
         if downscale < 1 || downscale > 64 { throw ValidationError("--downscale: expected 1...64, got \(downscale)") }
         if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
-        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every: expected at least 1, got \(checkpointEvery)") }
         if let timeBudget, !(timeBudget > 0 && timeBudget.isFinite) { throw ValidationError("--time-budget: expected a positive number of seconds, got \(timeBudget)") }
         if !(tv >= 0 && tv.isFinite) { throw ValidationError("--tv: expected a finite weight ≥ 0, got \(tv)") }
@@ -111,7 +109,7 @@ struct Reconstruct: ParsableCommand {
         s.timeBudget = timeBudget
         s.checkpointEvery = checkpointEvery
         s.downscale = downscale
-        s.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        s.threads = threading.count
         s.evaluate = !noEval
         return s
     }
@@ -184,14 +182,12 @@ struct Render: ParsableCommand {
     @Flag(help: "Replace a non-empty output folder.")
     var overwrite = false
 
-    @Option(help: "Threads. Default: all cores.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadsOption
 
     @OptionGroup var safety: SafetyOptions
 
     func validate() throws {
         if frames < 1 || frames > 10_000 { throw ValidationError("--frames: expected 1...10000, got \(frames)") }
-        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
         let parts = background.split(separator: ",").compactMap { Float($0) }
         guard parts.count == 3, parts.allSatisfy({ (0...1).contains($0) }) else {
             throw ValidationError("--background: expected r,g,b with each in 0...1, got \(background)")
@@ -201,7 +197,7 @@ struct Render: ParsableCommand {
     func run() throws {
         safety.apply()
         do {
-            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let threadCount = threading.count
             let parts = background.split(separator: ",").compactMap { Float($0) }
             let color = Vec3(parts[0], parts[1], parts[2])
             let destination = try OutputPolicy.check(output: out, inputs: [reconstruction] + (cameras.map { [$0] } ?? []))

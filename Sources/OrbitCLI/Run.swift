@@ -47,8 +47,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Replace a non-empty output folder.")
     var overwrite = false
 
-    @Option(help: "Threads. Default: all cores.")
-    var threads: Int?
+    @OptionGroup var threading: ThreadsOption
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -56,7 +55,6 @@ struct Run: ParsableCommand {
     func validate() throws {
         if !(trainSeconds > 0 && trainSeconds.isFinite) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
         if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
-        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads: expected 1...1024, got \(threads)") }
         if triangles < 0 { throw ValidationError("--triangles: expected 0 (no simplification) or more, got \(triangles)") }
         if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
     }
@@ -90,7 +88,7 @@ struct Run: ParsableCommand {
         settings.coarse = coarse
         settings.fine = fine
         settings.triangles = triangles
-        if let threads { settings.threads = threads }
+        settings.threads = threading.count
         let frames = ProgressReporter(label: "frames", quiet: quiet), training = ProgressReporter(label: "it", quiet: quiet)
         let inputLink = input.isVideo ? scene.map { URL(fileURLWithPath: $0).standardizedFileURL.absoluteString } : nil
         let title = "Orbit run: \(scene.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "built-in default scene")"

@@ -8,21 +8,20 @@ struct VideoOptions: ParsableArguments {
     var frames: Int?
 
     @Option(help: "COLMAP matching for a video: sequential (neighbours in time) or exhaustive (every pair). Default sequential.")
-    var matching = "sequential"
+    var matching: VideoSettings.Matching = .sequential
 
     @Option(help: "Known poses for a video instead of COLMAP: a transforms.json (frames matched by the number in their file names) or a COLMAP text model folder.")
     var poses: String?
 
     func validate() throws {
         if let frames, frames < 2 || frames > 10_000 { throw ValidationError("--frames: expected 2...10000, got \(frames)") }
-        if VideoSettings.Matching(rawValue: matching) == nil { throw ValidationError("--matching: expected sequential or exhaustive, got \(matching)") }
     }
 
     var settings: VideoSettings {
         var s = VideoSettings()
         s.frames = frames ?? 60
         s.fewerAllowed = frames == nil
-        s.matching = VideoSettings.Matching(rawValue: matching) ?? .sequential
+        s.matching = matching
         s.poses = poses.map { URL(fileURLWithPath: $0) }
         return s
     }
