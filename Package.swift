@@ -72,7 +72,7 @@ let package = Package(
         /// Scene → frames → dataset folder.
         .target(name: "Capture", dependencies: ["Geometry", "FileSafety", "SceneFormat", "Media", "Assets", "Exporters", "Dataset", "Render", "Physics"]),
 
-        /// generate → reconstruct → export, mesh previews and the HTML report of `orbit run`.
+        /// OrbitRun (generate → reconstruct → export → report) and FieldExport, mesh previews and the HTML report.
         .target(name: "Pipeline", dependencies: ["FileSafety", "Capture", "Render", "SceneFormat", "Media", "Geometry", "Dataset", "Assets",
                                                 "Exporters", "Surface", "Reconstruction", "Ingest"]),
 

@@ -161,6 +161,10 @@ struct PLYCheck {
                         guard n >= 0, n <= 1 << 20, offset + Int(n) * itemBytes <= total else {
                             throw P(message: "\(e.name) \(i): a list of \(n) entries runs past the end of the file; the file is damaged")
                         }
+                        if e.name == "face" && n < 3 {
+                            // assimp's triangulation asserts on faces of fewer than three vertices
+                            throw P(message: "face \(i) has \(n) vertices; a face needs at least 3; the file is damaged")
+                        }
                         if e.name == "face" && p.type.rawValue < 40 {
                             for _ in 0..<n {
                                 let index = try integer(p.type, signed: true)
@@ -181,6 +185,14 @@ struct PLYCheck {
         typealias P = MeshPrecheck.Problem
         var offset = start
         let end = data.endIndex
+        // assimp reads ASCII PLY by lines and stops at a NUL: a control byte or a carriage return inside a line
+        // makes it read other numbers than these checks (and trip its own assertions)
+        for k in start..<end {
+            let b = data[k]
+            if (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F || (b == 0x0D && (k + 1 == end || data[k + 1] != 0x0A)) {
+                throw P(message: "the PLY text holds a control byte (0x\(String(format: "%02X", b))) at byte \(k - data.startIndex); the file is damaged")
+            }
+        }
         func token() throws -> Substring {
             while offset < end, [0x20, 0x09, 0x0A, 0x0D].contains(data[offset]) { offset += 1 }
             let s = offset
@@ -192,10 +204,14 @@ struct PLYCheck {
             for i in 0..<e.count {
                 for p in e.properties {
                     guard p.listCount != nil else {
-                        guard Double(try token()) != nil else { throw P(message: "\(e.name) \(i): \(p.name) is not a number") }
+                        let t = try token()
+                        guard Double(t) != nil, t.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || [0x2B, 0x2D, 0x2E, 0x65, 0x45].contains($0) }) else {
+                            throw P(message: "\(e.name) \(i): \(p.name) is not a number")
+                        }
                         continue
                     }
                     guard let n = Int(try token()), n >= 0, n <= 1 << 20 else { throw P(message: "\(e.name) \(i): a list length is not a small non-negative integer") }
+                    if e.name == "face" && n < 3 { throw P(message: "face \(i) has \(n) vertices; a face needs at least 3; the file is damaged") }
                     for _ in 0..<n {
                         let t = try token()
                         if e.name == "face" {

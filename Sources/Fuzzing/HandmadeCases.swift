@@ -65,6 +65,11 @@ extension FuzzCorpus {
         add(.ply, "index-negative", files: ["m.ply": text(plyHead + "3 0 -1 2\n")])
         add(.ply, "list-past-end", files: ["m.ply": text(plyHead + "200 0 1 2\n")])
         add(.ply, "two-billion-vertices", files: ["m.ply": text(plyHead.replacingOccurrences(of: "vertex 3", with: "vertex 2000000000") + "3 0 1 2\n")])
+        // found by the fuzzer: assimp's triangulation asserts on a face of no vertices, and its line-based ASCII
+        // reader desynchronises on a NUL or a lone carriage return inside a line
+        add(.ply, "face-of-no-vertices", files: ["m.ply": text(plyHead + "0\n")])
+        add(.ply, "nul-in-text", files: ["m.ply": text(plyHead.replacingOccurrences(of: "1 0 0\n", with: "1 0\u{0}0\n") + "3 0 1 2\n")])
+        add(.ply, "lone-carriage-return", files: ["m.ply": text(plyHead.replacingOccurrences(of: "1 0 0\n", with: "1\r0 0\n") + "3 0 1 2\n")])
         add(.ply, "truncated-binary", seed: 0, files: ["m.ply": seeds[.ply]![0].files["m.ply"]!.prefix(300)])
         if let glb = seeds[.glb]?.first?.files["m.glb"] {
             var claims = [UInt8](glb)

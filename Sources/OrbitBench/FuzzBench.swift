@@ -6,6 +6,21 @@ import Fuzzing
 /// promises, peak memory, mean and slowest seconds). Failing cases are listed below the table by name (a case
 /// is a pure function of format, seed and index, so it can be made again).
 enum FuzzBench {
+    /// Writes mutated case `index` of `format` into `folder` and prints the command that reads it.
+    static func write(case index: Int, format: FuzzFormat, seed: UInt64, to folder: URL, orbit: String) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-fuzz-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let ffmpeg = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let corpus = try FuzzCorpus(orbit: orbit, ffmpeg: ffmpeg, workspace: scratch)
+        guard let c = corpus.mutations(format, count: index + 1, seed: seed).last else { throw BenchError("fuzz: no seed for \(format.rawValue)") }
+        for (path, data) in c.files {
+            let url = folder.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: url)
+        }
+        print("cd \(folder.path) && \(orbit) \(c.arguments.joined(separator: " "))")
+    }
+
     static func run(cases: Int, seed: UInt64, formats: [FuzzFormat], workers: Int, orbit: String) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-fuzz-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -93,7 +93,7 @@ do {
         try VideoBench.run(frames: frames, seconds: seconds)
     case "fuzz":
         // orbit-bench fuzz [--cases N] [--seed S] [--formats scene,ply,...] [--workers W]
-        var cases = 200, seed: UInt64 = 1, formats = FuzzFormat.allCases, workers = 2
+        var cases = 200, seed: UInt64 = 1, formats = FuzzFormat.allCases, workers = 2, write: (Int, String)? = nil
         var i = 1
         while i < arguments.count {
             guard i + 1 < arguments.count else { throw BenchError("fuzz: \(arguments[i]) needs a value") }
@@ -102,6 +102,11 @@ do {
             case "--cases": guard let n = Int(value), n >= 0 else { throw BenchError("fuzz: --cases: expected a count, got \(value)") }; cases = n
             case "--seed": guard let n = UInt64(value) else { throw BenchError("fuzz: --seed: expected a non-negative integer, got \(value)") }; seed = n
             case "--workers": guard let n = Int(value), (1...64).contains(n) else { throw BenchError("fuzz: --workers: expected 1...64, got \(value)") }; workers = n
+            case "--write":
+                // --write INDEX:DIR writes mutated case INDEX of the first format into DIR, to reproduce it by hand
+                let parts = value.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, let k = Int(parts[0]), k >= 0 else { throw BenchError("fuzz: --write: expected INDEX:FOLDER, got \(value)") }
+                write = (k, String(parts[1]))
             case "--formats":
                 formats = try value.split(separator: ",").map { name in
                     guard let f = FuzzFormat(rawValue: String(name)) else {
@@ -109,12 +114,16 @@ do {
                     }
                     return f
                 }
-            default: throw BenchError("fuzz: unknown option \(arguments[i]); expected --cases, --seed, --formats or --workers")
+            default: throw BenchError("fuzz: unknown option \(arguments[i]); expected --cases, --seed, --formats, --workers or --write")
             }
             i += 2
         }
         let orbit = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("orbit").path
-        try FuzzBench.run(cases: cases, seed: seed, formats: formats, workers: workers, orbit: orbit)
+        if let (k, folder) = write {
+            try FuzzBench.write(case: k, format: formats[0], seed: seed, to: URL(fileURLWithPath: folder), orbit: orbit)
+        } else {
+            try FuzzBench.run(cases: cases, seed: seed, formats: formats, workers: workers, orbit: orbit)
+        }
     case "job":
         let result = try RenderWorkload.run(name: arguments[1], frames: Int(arguments[2]) ?? 6, scenesFolder: arguments[3])
         print(result.json)
