@@ -193,27 +193,48 @@ struct PLYCheck {
                 throw P(message: "the PLY text holds a control byte (0x\(String(format: "%02X", b))) at byte \(k - data.startIndex); the file is damaged")
             }
         }
+        // assimp reads one element per line: an element spread over lines (or two on one) is read as other numbers
+        var crossedLine = true
         func token() throws -> Substring {
-            while offset < end, [0x20, 0x09, 0x0A, 0x0D].contains(data[offset]) { offset += 1 }
+            crossedLine = false
+            while offset < end, [0x20, 0x09, 0x0A, 0x0D].contains(data[offset]) {
+                if data[offset] == 0x0A { crossedLine = true }
+                offset += 1
+            }
             let s = offset
             while offset < end, ![0x20, 0x09, 0x0A, 0x0D].contains(data[offset]) { offset += 1 }
             guard offset > s else { throw P(message: "the PLY body ends early; the file is truncated") }
             return Substring(String(decoding: data[s..<offset], as: UTF8.self))
         }
+        var first = true
+        func startElement(_ name: String, _ i: Int) throws {
+            // the first token of an element must begin a line (the body's first line follows end_header)
+            if !first && !crossedLine { throw P(message: "\(name) \(i) does not start a new line; the file is damaged") }
+            first = false
+        }
+        func within(_ name: String, _ i: Int) throws {
+            if crossedLine { throw P(message: "\(name) \(i) is spread over several lines; the file is damaged") }
+        }
         for e in elements {
             for i in 0..<e.count {
-                for p in e.properties {
-                    guard p.listCount != nil else {
+                var startedElement = false
+                for (k, p) in e.properties.enumerated() {
+                    func next() throws -> Substring {
                         let t = try token()
+                        if k == 0 && !startedElement { try startElement(e.name, i); startedElement = true } else { try within(e.name, i) }
+                        return t
+                    }
+                    guard p.listCount != nil else {
+                        let t = try next()
                         guard Double(t) != nil, t.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || [0x2B, 0x2D, 0x2E, 0x65, 0x45].contains($0) }) else {
                             throw P(message: "\(e.name) \(i): \(p.name) is not a number")
                         }
                         continue
                     }
-                    guard let n = Int(try token()), n >= 0, n <= 1 << 20 else { throw P(message: "\(e.name) \(i): a list length is not a small non-negative integer") }
+                    guard let n = Int(try next()), n >= 0, n <= 1 << 20 else { throw P(message: "\(e.name) \(i): a list length is not a small non-negative integer") }
                     if e.name == "face" && n < 3 { throw P(message: "face \(i) has \(n) vertices; a face needs at least 3; the file is damaged") }
                     for _ in 0..<n {
-                        let t = try token()
+                        let t = try next()
                         if e.name == "face" {
                             guard let index = Int(t), index >= 0, index < vertices else {
                                 throw P(message: "face \(i) refers to vertex \(t), but the file has \(vertices) vertices; the file is damaged")

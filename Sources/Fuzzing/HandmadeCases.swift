@@ -70,6 +70,7 @@ extension FuzzCorpus {
         add(.ply, "face-of-no-vertices", files: ["m.ply": text(plyHead + "0\n")])
         add(.ply, "nul-in-text", files: ["m.ply": text(plyHead.replacingOccurrences(of: "1 0 0\n", with: "1 0\u{0}0\n") + "3 0 1 2\n")])
         add(.ply, "lone-carriage-return", files: ["m.ply": text(plyHead.replacingOccurrences(of: "1 0 0\n", with: "1\r0 0\n") + "3 0 1 2\n")])
+        add(.ply, "vertex-over-two-lines", files: ["m.ply": text(plyHead.replacingOccurrences(of: "1 0 0\n", with: "1 0\n0\n") + "3 0 1 2\n")])
         add(.ply, "truncated-binary", seed: 0, files: ["m.ply": seeds[.ply]![0].files["m.ply"]!.prefix(300)])
         if let glb = seeds[.glb]?.first?.files["m.glb"] {
             var claims = [UInt8](glb)

@@ -49,7 +49,7 @@ func violations(_ cases: [FuzzCase], scratch: URL) -> [String] {
         let runner = FuzzRunner(orbit: orbitExecutable())
         for c in cases where ["transforms-focal-negative", "checkpoint-step-scale-zero", "ply-two-billion-vertices", "scene-70000-objects",
                               "transforms-out-empty", "transforms-out-is-dataset", "transforms-cameras-at-one-point", "png-20000-squared-1-bit", "glb-chunk-claims-2GB",
-                              "ply-face-of-no-vertices", "ply-nul-in-text", "ply-lone-carriage-return"].contains(c.name) {
+                              "ply-face-of-no-vertices", "ply-nul-in-text", "ply-lone-carriage-return", "ply-vertex-over-two-lines"].contains(c.name) {
             let outcome = try runner.run(c, in: scratch)
             #expect(outcome.exitStatus == 1, "\(c.name) was accepted")
         }
