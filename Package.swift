@@ -52,8 +52,9 @@ let package = Package(
         .target(name: "Exporters", dependencies: ["Geometry", "FileSafety", "CAssimp"], path: "exporters"),
         /// Surfaces from scalar fields (marching cubes), mesh clean-up and simplification, geometry metrics.
         .target(name: "Surface", dependencies: ["Geometry", "CMeshOptimizer"]),
-        /// The dataset folder: transforms.json (nerfstudio / instant-ngp / NeRF-synthetic), metadata, atomic writes.
-        .target(name: "Dataset", dependencies: ["Geometry", "FileSafety"]),
+        /// The dataset contract: the folder layout, the one typed reader and writer of transforms.json (Orbit /
+        /// nerfstudio / instant-ngp / NeRF-synthetic), posed images, camera limits, metadata output.
+        .target(name: "Dataset", dependencies: ["Geometry", "FileSafety", "Media"]),
 
         // MARK: Engines.
         /// Path tracer over Embree 3 with ground-truth AOVs.
@@ -100,6 +101,7 @@ let package = Package(
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "SceneFormat", "Geometry", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Media", "Geometry", "FileSafety", "TestSupport"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Dataset", "Media", "Geometry", "TestSupport"]),
     ]
 )

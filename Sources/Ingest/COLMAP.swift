@@ -1,11 +1,43 @@
 import Foundation
 import Geometry
 
-/// An error of the video pipeline, naming the file or tool it concerns.
+/// An error of the video pipeline, naming the file or tool it concerns. Errors a caller fixes by changing a
+/// setting carry a typed `reason`, so that a command line can name its own option; `description` says it in
+/// the settings' words.
 public struct IngestError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public enum Reason: Sendable, Equatable {
+        /// A complete message that names no setting.
+        case other(String)
+        /// COLMAP is not on PATH (known poses would avoid it).
+        case colmapMissing
+        /// The known-poses path names nothing.
+        case posesMissing(path: String)
+        /// Fewer video frames have known poses than the frame count asked for.
+        case fewerPosedFrames(video: String, posed: Int, decoded: Int, poses: String)
+        /// The clip has fewer frames than the frame count asked for (`note` says whether it looks damaged).
+        case fewerFrames(video: String, decoded: Int, asked: Int, note: String)
+        /// Only some selected frames were registered; the partial dataset is kept.
+        case partiallyRegistered(registered: Int, selected: Int, source: String, output: String)
+    }
+    public var reason: Reason
+    public init(_ message: String) { reason = .other(message) }
+    public init(_ reason: Reason) { self.reason = reason }
+
+    public var description: String {
+        switch reason {
+        case .other(let message): return message
+        case .colmapMissing:
+            return "COLMAP is not installed (it recovers the camera poses): run scripts/bootstrap or apt-get install colmap; or give known poses"
+        case .posesMissing(let path): return "\(path): known poses: no such file or folder"
+        case let .fewerPosedFrames(video, posed, decoded, poses):
+            return "\(video): only \(posed) of its \(decoded) frames have poses in \(poses); ask for at most \(posed) frames"
+        case let .fewerFrames(video, decoded, asked, note):
+            return "\(video): the clip has \(decoded) frames\(note), fewer than the \(asked) asked for; ask for \(decoded) or fewer"
+        case let .partiallyRegistered(registered, selected, source, output):
+            return "only \(registered) of \(selected) frames have poses (\(source)); the partial result is kept in \(output) and labelled "
+                + "\"partial\" in its metadata.json. Try exhaustive matching, more frames, or a sharper clip"
+        }
+    }
 }
 
 /// Debian's `colmap` (3.8), run as a subprocess on the CPU. Its log goes to a file in the workspace; progress
@@ -19,7 +51,7 @@ public struct COLMAP: Sendable {
             let candidate = "\(folder)/colmap"
             if FileManager.default.isExecutableFile(atPath: candidate) { return COLMAP(executable: candidate) }
         }
-        throw IngestError("COLMAP is not installed (it recovers the camera poses): run scripts/bootstrap or apt-get install colmap; or give the poses with --poses")
+        throw IngestError(.colmapMissing)
     }
 
     /// Runs one COLMAP command, reporting "[done/total]" progress parsed from its log.

@@ -76,9 +76,9 @@ public enum VideoDataset {
         }
         guard candidates.count >= wanted, wanted >= 2 else {
             if known != nil {
-                throw IngestError("\(video.path): only \(candidates.count) of its \(decoded) frames have poses in \(settings.poses!.path); ask for at most \(candidates.count) with --frames")
+                throw IngestError(.fewerPosedFrames(video: video.path, posed: candidates.count, decoded: decoded, poses: settings.poses!.path))
             }
-            throw IngestError("\(video.path): the clip has \(decoded) frames\(damagedNote), fewer than the \(settings.frames) asked for; use --frames \(decoded) or fewer")
+            throw IngestError(.fewerFrames(video: video.path, decoded: decoded, asked: settings.frames, note: damagedNote))
         }
         let picks = FrameSelection.select(scores: candidates.map { scores[$0] }, count: wanted).map { candidates[$0] }
         let chosen = Set(picks)
@@ -190,7 +190,7 @@ public enum VideoDataset {
         let summary = VideoSummary(decodedFrames: decoded, selected: picks, registered: registered, unregistered: unregistered, partial: partial,
                                    poseSource: source, output: folder.destination, seconds: seconds())
         if partial {
-            throw IngestError("only \(registered.count) of \(picks.count) frames have poses (\(source)); the partial result is kept in \(output.path) and labelled \"partial\" in its metadata.json. Try --matching exhaustive, more frames, or a sharper clip")
+            throw IngestError(.partiallyRegistered(registered: registered.count, selected: picks.count, source: source, output: output.path))
         }
         return summary
     }
@@ -223,7 +223,7 @@ struct KnownPoses: CustomStringConvertible {
     static func read(_ url: URL) throws -> KnownPoses {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
-            throw IngestError("\(url.path): --poses: no such file or folder")
+            throw IngestError(.posesMissing(path: url.path))
         }
         if isFolder.boolValue {
             let model = try COLMAPModel.read(folder: url)
@@ -235,40 +235,19 @@ struct KnownPoses: CustomStringConvertible {
             }
             return KnownPoses(poses: poses, intrinsics: (k.fx, k.fy, k.cx, k.cy, k.width, k.height), description: "COLMAP text model \(url.path)")
         }
-        let tree: JSONTree
-        do { tree = try StrictJSON.read(url) } catch let e as JSONSyntaxError {
-            throw IngestError("\(url.path): malformed JSON at line \(e.line), column \(e.column): \(e.message)")
-        }
-        guard let root = tree.foundation as? [String: Any], let frames = root["frames"] as? [[String: Any]] else {
-            throw IngestError("\(url.path): --poses: expected a transforms.json with \"frames\" (or a COLMAP text model folder)")
-        }
-        func number(_ key: String) -> Double? { (root[key] as? NSNumber)?.doubleValue }
-        guard let wValue = number("w"), let hValue = number("h") else { throw IngestError("\(url.path): w, h: missing image size") }
-        guard let w = CameraLimits.sideValue(wValue), let h = CameraLimits.sideValue(hValue) else {
-            throw IngestError("\(url.path): w, h: expected image sides of 1...65536 pixels, got \(wValue) and \(hValue)")
-        }
-        var fx = number("fl_x"), fy = number("fl_y")
-        if fx == nil, let angle = number("camera_angle_x"), angle > 0, angle < Double.pi { fx = Double(w) / 2 / tan(angle / 2) }
-        guard let fxValue = fx else { throw IngestError("\(url.path): fl_x: missing focal length (fl_x or camera_angle_x)") }
-        let cx = number("cx") ?? Double(w) / 2, cy = number("cy") ?? Double(h) / 2
+        let document = try TransformsDocument.read(url)
+        let k = document.intrinsics
+        guard let w = k.width, let h = k.height else { throw DatasetError(file: url.path, message: "w, h: missing image size") }
+        guard k.fx != nil || k.angleX != nil else { throw DatasetError(file: url.path, message: "fl_x: missing focal length (fl_x or camera_angle_x)") }
         var poses: [Int: Matrix4] = [:]
-        for (order, frame) in frames.enumerated() {
-            guard let rows = frame["transform_matrix"] as? [[NSNumber]], rows.count >= 3, rows.allSatisfy({ $0.count == 4 }) else {
-                throw IngestError("\(url.path): frames[\(order)].transform_matrix: expected a 4×4 matrix")
-            }
-            var m = Matrix4.identity
-            for r in 0..<3 { for c in 0..<4 { m[r, c] = rows[r][c].doubleValue } }
-            guard CameraLimits.isRigid(m) else {
-                throw IngestError("\(url.path): frames[\(order)].transform_matrix: not a rigid camera-to-world transform (finite, rotation orthonormal with determinant 1)")
-            }
-            do {
-                try CameraLimits.check(width: w, height: h, fx: fxValue, fy: fy ?? fxValue, cx: cx, cy: cy, origin: Vec3d(m[0, 3], m[1, 3], m[2, 3]),
-                                       file: url.path, field: "frames[\(order)]")
-            } catch let e as DatasetError { throw IngestError(e.description) }
-            let index = (frame["file_path"] as? String).flatMap(VideoDataset.frameIndex) ?? order
-            poses[index] = m
+        var camera: Camera? = nil
+        for frame in document.frames {
+            let checked = try k.camera(pose: frame.pose, file: url, field: "frames[\(frame.index)]")
+            camera = camera ?? checked
+            poses[frame.filePath.flatMap(VideoDataset.frameIndex) ?? frame.index] = frame.pose
         }
-        return KnownPoses(poses: poses, intrinsics: (fxValue, fy ?? fxValue, cx, cy, w, h),
+        guard let first = camera else { throw DatasetError(file: url.path, message: "frames: no cameras") }
+        return KnownPoses(poses: poses, intrinsics: (first.fx, first.fy, first.cx, first.cy, w, h),
                           description: "transforms.json \(url.path)")
     }
 

@@ -1,3 +1,4 @@
+import Dataset
 import Capture
 import Exporters
 import Foundation

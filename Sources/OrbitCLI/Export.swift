@@ -202,7 +202,7 @@ struct EvalMesh: ParsableCommand {
         let p = try loadMeshForMetrics(predicted), g = try loadMeshForMetrics(groundTruth)
         let crop = try bounds.map { try parseBounds($0, option: "--bounds") }
         guard let result = SurfaceComparison.compare(predicted: p, groundTruth: g, samples: samples, thresholdFraction: fraction, crop: crop) else {
-            throw ExtractionError(message: "\(crop == nil ? "a mesh has no area" : "no surface inside --bounds"): nothing to compare")
+            throw ExtractionError(.nothingToCompare(cropped: crop != nil))
         }
         return result
     }

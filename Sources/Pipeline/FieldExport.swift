@@ -71,7 +71,9 @@ public enum FieldExport {
 
         if let mesh = settings.mesh, let meshFormat {
             // without the training views, the automatic threshold looks from cameras all around the field's box
-            let extraction = try grid.extractMesh(settings.extraction, cameras: cameras ?? surroundingCameras(Bounds3(lower: grid.lower, upper: grid.upper)),
+            var extractionSettings = settings.extraction
+            extractionSettings.threads = settings.threads
+            let extraction = try grid.extractMesh(extractionSettings, cameras: cameras ?? surroundingCameras(Bounds3(lower: grid.lower, upper: grid.upper)),
                                                   occupancy: checkpoint.occupancy, occupancyBlock: checkpoint.settings.occupancyBlock)
             summary.mesh = extraction
             summary.meshFiles = try MeshWriter.write(extraction.mesh, to: mesh, format: meshFormat,

@@ -5,14 +5,29 @@ import Geometry
 import Media
 import RealModule
 
+/// The scores of one held-out view.
+public struct ViewScore: Sendable, Equatable {
+    /// The view's file stem.
+    public var name: String
+    public var psnr: Double
+    public var ssim: Double
+}
+
+/// The scores of a field on held-out views: the means and each view's.
+public struct FieldScores: Sendable {
+    public var psnr: Double
+    public var ssim: Double
+    public var perView: [ViewScore]
+}
+
 /// Evaluation of a field on held-out views, and the files it writes: each test view rendered (named after its
 /// ground truth) with its z-depth, PSNR and SSIM per view in `eval.json`, and a novel-view orbit video.
 public enum FieldEvaluation {
-    public static func evaluate(trainer: Trainer, test: PosedImages, folder: URL, orbitFrames: Int, threads: Int) throws -> (psnr: Double, ssim: Double) {
+    public static func evaluate(trainer: Trainer, test: PosedImages, folder: URL, orbitFrames: Int, threads: Int) throws -> FieldScores {
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("renders"), withIntermediateDirectories: true)
         try fm.createDirectory(at: folder.appendingPathComponent("depth"), withIntermediateDirectories: true)
-        var perView: [JSONOutput] = []
+        var perView: [ViewScore] = []
         var psnrSum = 0.0, ssimSum = 0.0
         for (i, view) in test.images.enumerated() {
             let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: trainer.settings.stepScale,
@@ -20,19 +35,19 @@ public enum FieldEvaluation {
             let truth = test.colors(i)
             let psnr = ImageMetrics.psnr(image.color, truth), ssim = ImageMetrics.ssim(image.color, truth, width: image.width, height: image.height)
             psnrSum += psnr; ssimSum += ssim
-            perView.append(.object([("name", .string(view.name)), ("psnr", .number(psnr)), ("ssim", .number(ssim))]))
+            perView.append(ViewScore(name: view.name, psnr: psnr, ssim: ssim))
             try writeView(image, camera: view.camera, name: view.name, folder: folder)
         }
         let n = Double(test.images.count)
         let metrics = JSONOutput.object([
             ("psnr", .number(psnrSum / n)), ("ssim", .number(ssimSum / n)), ("views", .integer(test.images.count)),
             ("protocol", .string("RGB in [0, 1] composited on the background; SSIM with an 11x11 Gaussian window, sigma 1.5")),
-            ("per_view", .array(perView)),
+            ("per_view", .array(perView.map { .object([("name", .string($0.name)), ("psnr", .number($0.psnr)), ("ssim", .number($0.ssim))]) })),
         ])
         try AtomicFile.write(Data((metrics.rendered() + "\n").utf8), to: folder.appendingPathComponent("eval.json"))
         try renderOrbitVideo(grid: trainer.grid, occupancy: trainer.occupancy, settings: trainer.settings, cameras: trainer.data.images.map(\.camera),
                              background: test.background, to: folder.appendingPathComponent("video.mp4"), frames: orbitFrames, threads: threads)
-        return (psnrSum / n, ssimSum / n)
+        return FieldScores(psnr: psnrSum / n, ssim: ssimSum / n, perView: perView)
     }
 
     /// Writes a rendered view as an 8-bit sRGB PNG (`renders/NAME.png`) and its z-depth as a 16-bit millimetre

@@ -44,6 +44,8 @@ public struct MeshExtractionSettings: Sendable {
     /// Standard deviation, in lattice steps, of a Gaussian applied to the density (after the ReLU) before the
     /// threshold; 0 = none. See `extractMesh`.
     public var smoothing = 1.0
+    /// Threads for the visibility renders. The mesh is the same for any count.
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
     public init() {}
 }
 
@@ -62,11 +64,33 @@ public struct MeshExtraction: Sendable {
     public var simplificationSeconds: Double
 }
 
-/// A failure of extraction that names what to change.
+/// A failure of extraction that names what to change. Failures a caller fixes by changing a setting carry a
+/// typed `reason`, so that a command line can name its own option.
 public struct ExtractionError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
+    public enum Reason: Sendable, Equatable {
+        /// A complete message that names no setting.
+        case other(String)
+        /// The density threshold lies above every value of the field in the region.
+        case emptyAtThreshold(threshold: Float, peak: Float)
+        /// No training view sees a surface inside the region.
+        case noVisibleSurface
+        /// Nothing to compare: the mesh has no area (or none inside the crop region, when `cropped`).
+        case nothingToCompare(cropped: Bool)
+    }
+    public var reason: Reason
+    public init(message: String) { reason = .other(message) }
+    public init(_ reason: Reason) { self.reason = reason }
+
+    public var description: String {
+        switch reason {
+        case .other(let message): return message
+        case let .emptyAtThreshold(threshold, peak):
+            return String(format: "the threshold %g gives an empty mesh (the density peaks at %g in this region); use a lower threshold or the automatic one",
+                          threshold, peak)
+        case .noVisibleSurface: return "no training view sees a surface in this region: the field is empty or the region misses it; check the region's bounds"
+        case .nothingToCompare(let cropped): return "\(cropped ? "no surface inside the region" : "a mesh has no area"): nothing to compare"
+        }
+    }
 }
 
 func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
@@ -178,7 +202,7 @@ extension RadianceGrid where S == Float {
             guard !cameras.isEmpty else { throw ExtractionError(message: "the visibility surface needs the training views' cameras") }
             field = visibilityField(like: density, cameras: cameras, absorbed: settings.visibilityAbsorption, freeFraction: settings.freeViewFraction,
                                     stepScale: 0.5, occupancy: occupancy, blockSize: occupancyBlock,
-                                    threads: ProcessInfo.processInfo.activeProcessorCount)
+                                    threads: settings.threads)
             threshold = 0
         }
         if settings.fillEnclosed { field.fillEnclosedRegions(below: threshold, with: threshold + abs(threshold) + 1) }
@@ -188,9 +212,9 @@ extension RadianceGrid where S == Float {
             switch settings.surface {
             case .density:
                 let peak = field.values.max() ?? 0
-                throw ExtractionError(message: String(format: "the threshold %g gives an empty mesh (the density peaks at %g in this region); use a lower --threshold or leave it out for the automatic one", threshold, peak))
+                throw ExtractionError(.emptyAtThreshold(threshold: threshold, peak: peak))
             case .visibility:
-                throw ExtractionError(message: "no training view sees a surface in this region: the field is empty or the region misses it; check --bounds")
+                throw ExtractionError(.noVisibleSurface)
             }
         }
         let (cleaned, removed) = MeshCleanup.removeSmallComponents(mesh, minFraction: settings.minComponentFraction)

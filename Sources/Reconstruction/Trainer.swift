@@ -1,3 +1,4 @@
+import Dataset
 import Dispatch
 import Foundation
 import Geometry

@@ -56,6 +56,8 @@ public struct TrainingSummary: Sendable {
     /// Mean PSNR (dB) and SSIM over the test split; nil without evaluation or test split.
     public var testPSNR: Double?
     public var testSSIM: Double?
+    /// Each test view's scores, in the split's order; empty without evaluation or test split.
+    public var testScores: [ViewScore] = []
     /// True when the dataset has no test split (nothing was evaluated).
     public var noTestSplit: Bool
 }
@@ -138,7 +140,7 @@ public struct TrainingRun: Sendable {
         if let test {
             let result = try FieldEvaluation.evaluate(trainer: trainer, test: test, folder: folder.appendingPathComponent(ReconstructionFolder.eval),
                                                       orbitFrames: settings.orbitVideoFrames, threads: settings.threads)
-            summary.testPSNR = result.psnr; summary.testSSIM = result.ssim
+            summary.testPSNR = result.psnr; summary.testSSIM = result.ssim; summary.testScores = result.perView
         }
         try writeSummary(summary, trainer: trainer, reader: reader, train: train, to: folder.appendingPathComponent(ReconstructionFolder.summary))
         return summary

@@ -183,8 +183,10 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
         do {
             _ = try VideoDataset.process(video: folder.path("short.mp4"), output: folder.path("b"), overwrite: false, settings: settings)
             Issue.record("expected an error")
-        } catch {
-            #expect("\(error)".hasSuffix("short.mp4: the clip has 5 frames, fewer than the 8 asked for; use --frames 5 or fewer"))
+        } catch let error as IngestError {
+            guard case let .fewerFrames(video, decoded, asked, _) = error.reason else { Issue.record("unexpected \(error)"); return }
+            #expect(video.hasSuffix("short.mp4") && decoded == 5 && asked == 8)
+            #expect("\(error)".hasSuffix("short.mp4: the clip has 5 frames, fewer than the 8 asked for; ask for 5 or fewer"))
         }
         #expect(!FileManager.default.fileExists(atPath: folder.path("b").path))
     }

@@ -1,4 +1,3 @@
-import Dataset
 import Dispatch
 import FileSafety
 import Foundation
@@ -78,15 +77,12 @@ public struct DatasetReader: Sendable {
             if let first = images.first, first.rgba.width != rgba.width || first.rgba.height != rgba.height {
                 throw DatasetError(file: entry.url.path, message: "image is \(rgba.width)x\(rgba.height) but earlier images of the \(split.rawValue) split are \(first.rgba.width)x\(first.rgba.height)")
             }
+            intrinsics.width = intrinsics.width ?? rgba.width * downscale
+            intrinsics.height = intrinsics.height ?? rgba.height * downscale
+            let full = try intrinsics.camera(pose: entry.pose, file: file, field: "frames[\(entry.index)]")
             let scale = 1 / Double(downscale)
-            let fullWidth = intrinsics.width ?? rgba.width * downscale, fullHeight = intrinsics.height ?? rgba.height * downscale
-            intrinsics.width = fullWidth; intrinsics.height = fullHeight
-            let fx = try intrinsics.focalX(file: file), fy = intrinsics.fy ?? fx
-            let cx = intrinsics.cx ?? Double(fullWidth) / 2, cy = intrinsics.cy ?? Double(fullHeight) / 2
-            try CameraLimits.check(width: fullWidth, height: fullHeight, fx: fx, fy: fy, cx: cx, cy: cy,
-                                   origin: Vec3d(entry.pose[0, 3], entry.pose[1, 3], entry.pose[2, 3]), file: file.path, field: "frames[\(entry.index)]")
-            let camera = Camera(width: rgba.width, height: rgba.height, fx: fx * scale, fy: fy * scale, cx: cx * scale, cy: cy * scale,
-                                cameraToWorld: entry.pose)
+            let camera = Camera(width: rgba.width, height: rgba.height, fx: full.fx * scale, fy: full.fy * scale, cx: full.cx * scale,
+                                cy: full.cy * scale, cameraToWorld: entry.pose)
             images.append(PosedImage(name: entry.url.deletingPathExtension().lastPathComponent, camera: camera, rgba: rgba))
         }
         return PosedImages(images: images, background: background)
@@ -95,29 +91,21 @@ public struct DatasetReader: Sendable {
     /// The cameras of one transforms file (any flavour: every frame, whatever its split), without reading
     /// the images unless the file gives no image size. Names are the frames' file stems.
     public func cameras(in file: URL) throws -> [(name: String, camera: Camera)] {
-        let dict = try loadJSON(file)
-        let global = try Intrinsics().overridden(by: dict, file: file, field: "")
+        let document = try TransformsDocument.read(file)
         var out: [(name: String, camera: Camera)] = []
-        for (i, frame) in try frames(dict, file: file).enumerated() {
-            let field = "frames[\(i)]"
-            var intrinsics = try global.overridden(by: frame, file: file, field: field + ".")
-            let path = frame["file_path"] as? String
+        for frame in document.frames {
+            let field = "frames[\(frame.index)]"
+            var intrinsics = document.intrinsics(of: frame)
             if intrinsics.width == nil || intrinsics.height == nil {
                 // no size in the file: the image's own
-                guard let path else { throw DatasetError(file: file.path, message: "\(field): no image size; give w and h") }
+                guard let path = frame.filePath else { throw DatasetError(file: file.path, message: "\(field): no image size; give w and h") }
                 var url = try resolve(path, file: file, field: "\(field).file_path")
                 if !FileManager.default.fileExists(atPath: url.path) { url = URL(fileURLWithPath: url.path + ".png") }
                 let image = try loadImage(url, downscale: 1)
                 intrinsics.width = image.width; intrinsics.height = image.height
             }
-            let pose = try pose(frame, file: file, index: i)
-            let w = intrinsics.width!, h = intrinsics.height!
-            let fx = try intrinsics.focalX(file: file), fy = intrinsics.fy ?? fx
-            let cx = intrinsics.cx ?? Double(w) / 2, cy = intrinsics.cy ?? Double(h) / 2
-            try CameraLimits.check(width: w, height: h, fx: fx, fy: fy, cx: cx, cy: cy, origin: Vec3d(pose[0, 3], pose[1, 3], pose[2, 3]),
-                                   file: file.path, field: field)
-            let name = path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? String(format: "view_%05d", i)
-            out.append((name, Camera(width: w, height: h, fx: fx, fy: fy, cx: cx, cy: cy, cameraToWorld: pose)))
+            let name = frame.filePath.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? String(format: "view_%05d", frame.index)
+            out.append((name, try intrinsics.camera(pose: TransformsDocument.orthonormalized(frame.pose), file: file, field: field)))
         }
         guard !out.isEmpty else { throw DatasetError(file: file.path, message: "frames: no cameras") }
         return out
@@ -125,87 +113,27 @@ public struct DatasetReader: Sendable {
 
     // MARK: files
 
-    struct Intrinsics: Sendable {
-        var fx: Double?, fy: Double?, cx: Double?, cy: Double?, angleX: Double?
-        var width: Int?, height: Int?
-
-        func focalX(file: URL) throws -> Double {
-            if let fx { return fx }
-            if let angleX, let width { return Double(width) / 2 / tan(angleX / 2) }
-            throw DatasetError(file: file.path, message: "no intrinsics: give fl_x (pixels) or camera_angle_x (radians)")
-        }
-
-        /// Fields of `dict` override those already set; `field` names `dict` in messages.
-        func overridden(by dict: [String: Any], file: URL, field: String) throws -> Intrinsics {
-            var out = self
-            func number(_ key: String) throws -> Double? {
-                guard let value = dict[key] else { return nil }
-                guard let n = value as? NSNumber else {
-                    throw DatasetError(file: file.path, message: "\(field)\(key): expected a number")
-                }
-                return n.doubleValue
-            }
-            func side(_ key: String) throws -> Int? {
-                guard let d = try number(key) else { return nil }
-                guard let v = CameraLimits.sideValue(d) else {
-                    throw DatasetError(file: file.path, message: "\(field)\(key): expected an image side of 1...65536 pixels, got \(d)")
-                }
-                return v
-            }
-            out.fx = try number("fl_x") ?? out.fx
-            out.fy = try number("fl_y") ?? out.fy
-            out.cx = try number("cx") ?? out.cx
-            out.cy = try number("cy") ?? out.cy
-            if let angle = try number("camera_angle_x") {
-                guard angle.isFinite, angle > 1e-4, angle < Double.pi - 1e-4 else {
-                    throw DatasetError(file: file.path, message: "\(field)camera_angle_x: expected a field of view in radians in (0, π), got \(angle)")
-                }
-                out.angleX = angle
-            }
-            out.width = try side("w") ?? out.width
-            out.height = try side("h") ?? out.height
-            return out
-        }
-    }
-
     struct FrameEntry: Sendable {
         /// Index in the file's `frames`.
         var index: Int
         var url: URL
         var pose: Matrix4
-        var intrinsics: Intrinsics
-    }
-
-    func loadJSON(_ url: URL) throws -> [String: Any] {
-        let tree: JSONTree
-        do { tree = try StrictJSON.read(url) } catch let e as JSONSyntaxError {
-            throw DatasetError(file: url.path, message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
-        }
-        guard let dict = tree.foundation as? [String: Any] else { throw DatasetError(file: url.path, message: "expected a JSON object at the top level") }
-        return dict
-    }
-
-    func frames(_ dict: [String: Any], file: URL) throws -> [[String: Any]] {
-        guard let frames = dict["frames"] as? [[String: Any]] else { throw DatasetError(file: file.path, message: "frames: missing or not an array") }
-        return frames
+        var intrinsics: TransformsDocument.Intrinsics
     }
 
     func readTransforms(_ file: URL, split: DatasetSplit) throws -> [FrameEntry] {
-        let dict = try loadJSON(file)
-        let global = try Intrinsics().overridden(by: dict, file: file, field: "")
+        let document = try TransformsDocument.read(file)
         var entries: [FrameEntry] = []
-        for (i, frame) in try frames(dict, file: file).enumerated() {
-            guard let path = frame["file_path"] as? String else { throw DatasetError(file: file.path, message: "frames[\(i)].file_path: missing") }
-            let url = try resolve(path, file: file, field: "frames[\(i)].file_path")
-            entries.append(FrameEntry(index: i, url: url, pose: try pose(frame, file: file, index: i),
-                                      intrinsics: try global.overridden(by: frame, file: file, field: "frames[\(i)].")))
+        for frame in document.frames {
+            guard let path = frame.filePath else { throw DatasetError(file: file.path, message: "frames[\(frame.index)].file_path: missing") }
+            let url = try resolve(path, file: file, field: "frames[\(frame.index)].file_path")
+            entries.append(FrameEntry(index: frame.index, url: url, pose: TransformsDocument.orthonormalized(frame.pose), intrinsics: document.intrinsics(of: frame)))
         }
         // split lists name images as written in file_path
-        let lists = DatasetSplit.allCases.compactMap { s in (dict["\(s.rawValue)_filenames"] as? [String]).map { (s, $0) } }
-        if lists.isEmpty {
+        if document.splitLists.isEmpty {
             return entries.enumerated().filter { i, _ in (i % 8 == 0) == (split != .train) }.map(\.element)
         }
-        guard let names = lists.first(where: { $0.0 == split })?.1 else {
+        guard let names = document.splitLists[split] else {
             throw DatasetError(file: file.path, message: "\(split.rawValue)_filenames: missing while other split lists are given")
         }
         let wanted = Set(names.map { location($0).standardizedFileURL.path })
@@ -217,22 +145,20 @@ public struct DatasetReader: Sendable {
     }
 
     func readNeRFSynthetic(_ file: URL) throws -> [FrameEntry] {
-        let dict = try loadJSON(file)
-        let intrinsics = try Intrinsics().overridden(by: dict, file: file, field: "")
-        guard intrinsics.angleX != nil || intrinsics.fx != nil else {
+        let document = try TransformsDocument.read(file)
+        guard document.intrinsics.angleX != nil || document.intrinsics.fx != nil else {
             throw DatasetError(file: file.path, message: "no intrinsics: give fl_x (pixels) or camera_angle_x (radians)")
         }
         var entries: [FrameEntry] = []
-        for (i, frame) in try frames(dict, file: file).enumerated() {
-            guard let path = frame["file_path"] as? String else { throw DatasetError(file: file.path, message: "frames[\(i)].file_path: missing") }
-            var url = try resolve(path, file: file, field: "frames[\(i)].file_path")
+        for frame in document.frames {
+            guard let path = frame.filePath else { throw DatasetError(file: file.path, message: "frames[\(frame.index)].file_path: missing") }
+            var url = try resolve(path, file: file, field: "frames[\(frame.index)].file_path")
             // NeRF-synthetic paths leave out the extension
             if url.pathExtension.isEmpty || !FileManager.default.fileExists(atPath: url.path) {
                 let png = URL(fileURLWithPath: url.path + ".png")
                 if FileManager.default.fileExists(atPath: png.path) { url = png }
             }
-            entries.append(FrameEntry(index: i, url: url, pose: try pose(frame, file: file, index: i),
-                                      intrinsics: try intrinsics.overridden(by: frame, file: file, field: "frames[\(i)].")))
+            entries.append(FrameEntry(index: frame.index, url: url, pose: TransformsDocument.orthonormalized(frame.pose), intrinsics: document.intrinsics(of: frame)))
         }
         return entries
     }
@@ -245,34 +171,6 @@ public struct DatasetReader: Sendable {
     /// An image path of the file, under the path policy (inside the dataset's folder unless outside paths are allowed).
     func resolve(_ path: String, file: URL, field: String) throws -> URL {
         try PathPolicy.resolve(path, in: folder, field: "\(file.lastPathComponent): \(field)")
-    }
-
-    /// A camera-to-world matrix: 3×4 or 4×4, finite, with an orthonormal right-handed rotation.
-    func pose(_ frame: [String: Any], file: URL, index: Int) throws -> Matrix4 {
-        let where_ = "frames[\(index)].transform_matrix"
-        guard let rows = frame["transform_matrix"] as? [[Any]], rows.count == 4 || rows.count == 3, rows.allSatisfy({ $0.count == 4 }) else {
-            throw DatasetError(file: file.path, message: "\(where_): expected a 4x4 matrix")
-        }
-        var m = Matrix4.identity
-        for r in 0..<rows.count {
-            for c in 0..<4 {
-                guard let v = (rows[r][c] as? NSNumber)?.doubleValue, v.isFinite else {
-                    throw DatasetError(file: file.path, message: "\(where_): non-finite or non-numeric entry at [\(r)][\(c)]")
-                }
-                m[r, c] = v
-            }
-        }
-        let x = Vec3d(m[0, 0], m[1, 0], m[2, 0]), y = Vec3d(m[0, 1], m[1, 1], m[2, 1]), z = Vec3d(m[0, 2], m[1, 2], m[2, 2])
-        let tolerance = 1e-3
-        guard abs(length(x) - 1) < tolerance, abs(length(y) - 1) < tolerance, abs(length(z) - 1) < tolerance,
-              abs(dot(x, y)) < tolerance, abs(dot(y, z)) < tolerance, abs(dot(x, z)) < tolerance, m.linearDeterminant > 0,
-              rows.count == 3 || (m[3, 0] == 0 && m[3, 1] == 0 && m[3, 2] == 0 && m[3, 3] == 1) else {
-            throw DatasetError(file: file.path, message: "\(where_): not a rigid camera-to-world transform (rotation must be orthonormal with determinant 1)")
-        }
-        // re-orthonormalise away the file's rounding
-        let zn = normalize(z), xn = normalize(cross(y, zn)), yn = cross(zn, xn)
-        for r in 0..<3 { m[r, 0] = xn[r]; m[r, 1] = yn[r]; m[r, 2] = zn[r] }
-        return m
     }
 
     func loadImage(_ url: URL, downscale: Int) throws -> Image8 {
@@ -321,19 +219,4 @@ public struct DatasetReader: Sendable {
         }
         return out
     }
-}
-
-/// `transform` applied to every element on all cores, results in order.
-func parallelMap<T: Sendable, R>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
-    let slots = ResultSlots<R>(count: items.count)
-    DispatchQueue.concurrentPerform(iterations: items.count) { i in slots.set(i, transform(items[i])) }
-    return slots.values.map { $0! }
-}
-
-/// Result storage written from several threads, each index once.
-final class ResultSlots<R>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [R?]
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: R) { lock.lock(); values[i] = value; lock.unlock() }
 }

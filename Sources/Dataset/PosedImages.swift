@@ -1,4 +1,3 @@
-import Dataset
 import Foundation
 import Geometry
 import Media
