@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "FileSafety", "Exporters", "Assets", "CAssimp", "TestSupport"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "FileSafety", "Exporters", "Assets", "CAssimp", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "FileSafety", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Exporters", "FileSafety", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),

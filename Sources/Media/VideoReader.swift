@@ -120,15 +120,20 @@ public final class VideoReader {
                 scaler = sws_getCachedContext(scaler, Int32(sw), Int32(sh), AVPixelFormat(frame.pointee.format), Int32(w), Int32(h),
                                               AV_PIX_FMT_RGB24, SWS_AREA, nil, nil, nil)
                 guard scaler != nil else { throw MediaError(file: url.path, message: "cannot convert its pixel format to RGB") }
-                var image = Image8(width: w, height: h, channels: 3)
-                image.samples.withUnsafeMutableBufferPointer { out in
+                // swscale's vector paths may write past the end of a row and of the last one: convert into a padded
+                // buffer with aligned rows (as av_image_alloc makes), then copy the pixels out
+                let stride = (w * 3 + 63) / 64 * 64
+                var padded = [UInt8](repeating: 0, count: stride * (h + 1) + 64)
+                padded.withUnsafeMutableBufferPointer { out in
                     var planes: [UnsafeMutablePointer<UInt8>?] = [out.baseAddress, nil, nil, nil]
-                    var strides: [Int32] = [Int32(w * 3), 0, 0, 0]
+                    var strides: [Int32] = [Int32(stride), 0, 0, 0]
                     _ = withPlanes(of: frame) { source, lines in
                         sws_scale(scaler, source.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { $0 }, lines, 0, Int32(sh),
                                   &planes, &strides)
                     }
                 }
+                var image = Image8(width: w, height: h, channels: 3)
+                for y in 0..<h { image.samples.replaceSubrange(y * w * 3..<(y + 1) * w * 3, with: padded[y * stride..<y * stride + w * 3]) }
                 av_frame_unref(frame)
                 if try !body(index, image) { stop = true }
                 index += 1

@@ -69,4 +69,18 @@ import TestSupport
         #expect(count > 0 && count < 12)
         #expect(reader.damaged)
     }
+
+    /// A Matroska clip the fuzzer made (seed 1, case 8795 of `orbit-bench fuzz --formats mkv`): its codec id says
+    /// HEVC and its frames are damaged. Converting them used to let swscale write past the end of an unpadded
+    /// frame buffer, and the process aborted in a later allocation; frames now go through a padded buffer.
+    @Test func damagedHEVCDecodesWithoutCorruptingMemory() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/damaged-hevc.mkv")
+        for _ in 0..<3 {
+            let reader = try VideoReader(url: url)
+            var sizes: [Int] = []
+            // allocations between frames are what met the corrupted heap
+            try reader.forEachFrame { _, image in sizes.append([UInt8](repeating: 1, count: 10_000).count + image.samples.count); return true }
+            #expect(!sizes.isEmpty)
+        }
+    }
 }
