@@ -1,3 +1,5 @@
+import Dataset
+import FileSafety
 import Foundation
 import Geometry
 
@@ -195,5 +197,67 @@ public struct COLMAPModel: Sendable {
             m[row, 3] = center[row]
         }
         return m
+    }
+}
+
+/// The cameras of a video's chosen frames and where they came from.
+struct RecoveredPoses {
+    var cameras: [Int: Camera]
+    var source: String
+    var normalization = PoseNormalization.identity
+    /// OpenCV's k1, k2, p1, p2 of the shared camera (zero for a pinhole).
+    var distortion = [0.0, 0, 0, 0]
+}
+
+extension COLMAP {
+    /// Features, matching and mapping over the frames in `folder`'s `images/` (workspace `colmap/`), then the
+    /// poses of the largest model, normalised (`PoseNormalization`), for the frames in `chosen`.
+    func recoverPoses(of chosen: Set<Int>, in folder: StagedFolder, size: (Int, Int), settings: VideoSettings,
+                      progress: (String) -> Void) throws -> RecoveredPoses {
+        let colmapVersion = version()
+        let workspace = folder.url("colmap")
+        try FileManager.default.createDirectory(at: workspace.appendingPathComponent("sparse"), withIntermediateDirectories: true)
+        let database = workspace.appendingPathComponent("database.db").path
+        let images = folder.url(DatasetLayout.images).path
+        let threads = String(settings.threads)
+        progress("COLMAP: features")
+        try run(["feature_extractor", "--database_path", database, "--image_path", images, "--ImageReader.single_camera", "1",
+                 "--ImageReader.camera_model", settings.cameraModel.colmapName, "--SiftExtraction.use_gpu", "0", "--SiftExtraction.num_threads", threads],
+                log: workspace.appendingPathComponent("features.log")) { progress("COLMAP: features \($0)") }
+        progress("COLMAP: matching")
+        try run(["\(settings.matching.rawValue)_matcher", "--database_path", database, "--SiftMatching.use_gpu", "0", "--SiftMatching.num_threads", threads],
+                log: workspace.appendingPathComponent("matching.log")) { progress("COLMAP: matching \($0)") }
+        progress("COLMAP: mapping")
+        try run(["mapper", "--database_path", database, "--image_path", images, "--output_path", workspace.appendingPathComponent("sparse").path,
+                 "--Mapper.num_threads", threads],
+                log: workspace.appendingPathComponent("mapping.log")) { progress("COLMAP: mapping \($0)") }
+        var result = RecoveredPoses(cameras: [:], source: "\(colmapVersion), \(settings.matching.rawValue) matching, one shared \(settings.cameraModel.colmapName) camera")
+        guard let model = try largestModel(in: workspace) else { return result }
+        var poses: [Int: (Matrix4, COLMAPModel.Intrinsics)] = [:]
+        for image in model.images {
+            guard let index = VideoDataset.frameIndex(image.name), chosen.contains(index), let intrinsics = model.cameras[image.camera] else { continue }
+            poses[index] = (COLMAPModel.cameraToWorld(image), intrinsics)
+        }
+        result.normalization = PoseNormalization.estimate(cameras: poses.values.map(\.0), points: model.points)
+        for (index, (pose, k)) in poses {
+            result.cameras[index] = Camera(width: size.0, height: size.1, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, cameraToWorld: result.normalization.pose(pose))
+            result.distortion = k.distortion
+        }
+        return result
+    }
+
+    /// The largest of the models the mapper made in `workspace/sparse`, converted to text beside it.
+    func largestModel(in workspace: URL) throws -> COLMAPModel? {
+        let models = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.appendingPathComponent("sparse").path)) ?? []).sorted()
+        var best: COLMAPModel? = nil
+        for name in models {
+            let text = workspace.appendingPathComponent("text-\(name)")
+            try FileManager.default.createDirectory(at: text, withIntermediateDirectories: true)
+            try run(["model_converter", "--input_path", workspace.appendingPathComponent("sparse/\(name)").path, "--output_path", text.path,
+                     "--output_type", "TXT"], log: workspace.appendingPathComponent("convert.log"))
+            let model = try COLMAPModel.read(folder: text)
+            if model.images.count > (best?.images.count ?? -1) { best = model }
+        }
+        return best
     }
 }

@@ -129,19 +129,10 @@ public struct InvariantReport: Sendable {
         return max(trajectory.steps.map(\.kinetic).max() ?? 0, floor)
     }
 
-    /// The corners of the shape's box in the body frame.
+    /// The corners of the shape's box in the body frame (a unit cube for a mesh).
     static func restCorners(_ shape: Shape, scale s: Vec3d) -> [Vec3d] {
-        let half: Vec3d, center: Vec3d
-        switch shape {
-        case .sphere(let c, let r): half = Vec3d(repeating: r * s.x); center = c * s
-        case .box(let size): half = size * s / 2; center = .zero
-        case .quad(let size): half = Vec3d(size.x * s.x / 2, size.y * s.y / 2, 0.001); center = .zero
-        case .cylinder(let r, let h): half = Vec3d(r * s.x, r * s.x, h * s.z / 2); center = .zero
-        case .mesh: half = Vec3d(repeating: 0.5); center = .zero
-        }
-        var out: [Vec3d] = []
-        for i in 0..<8 { out.append(center + half * Vec3d(i & 1 == 0 ? -1 : 1, i & 2 == 0 ? -1 : 1, i & 4 == 0 ? -1 : 1)) }
-        return out
+        let box = shape.bounds(scale: s) ?? Bounds3(lower: Vec3d(repeating: -0.5), upper: Vec3d(repeating: 0.5))
+        return (0..<8).map { i in Vec3d(i & 1 == 0 ? box.lower.x : box.upper.x, i & 2 == 0 ? box.lower.y : box.upper.y, i & 4 == 0 ? box.lower.z : box.upper.z) }
     }
 }
 

@@ -325,13 +325,7 @@ public struct Simulator: Sendable {
     func colliderRadius(_ index: Int) -> Double {
         let object = scene.objects[index]
         let s = object.transform.decomposed.scale
-        switch object.shape {
-        case .sphere(let c, let r): return length(c * s) + r * s.x
-        case .box(let size): return length(size * s) / 2
-        case .quad(let size): return length(Vec3d(size.x * s.x, size.y * s.y, 0)) / 2
-        case .cylinder(let r, let h): return length(Vec3d(r * s.x, 0, h * s.z / 2))
-        case .mesh: return (meshVertices[index] ?? []).map { length($0 * s) }.max() ?? 0
-        }
+        return object.shape.boundingRadius(scale: s) ?? (meshVertices[index] ?? []).map { length($0 * s) }.max() ?? 0
     }
 }
 

@@ -64,17 +64,11 @@ public struct TrilinearCell: Sendable {
 
     /// `lattice` is the position in lattice units (0...R−1 on each axis); it is clamped into the lattice.
     public init(lattice p: Vec3d, resolution r: Int) {
-        let maxBase = Double(r - 2)
-        let bx = min(max(p.x.rounded(.down), 0), maxBase), by = min(max(p.y.rounded(.down), 0), maxBase),
-            bz = min(max(p.z.rounded(.down), 0), maxBase)
-        let fx = min(max(p.x - bx, 0), 1), fy = min(max(p.y - by, 0), 1), fz = min(max(p.z - bz, 0), 1)
-        let i = Int(bx), j = Int(by), k = Int(bz)
-        indices = []; weights = []
-        for corner in 0..<8 {
-            let dx = corner & 1, dy = (corner >> 1) & 1, dz = corner >> 2
-            indices.append(((k + dz) * r + (j + dy)) * r + (i + dx))
-            weights.append((dx == 1 ? fx : 1 - fx) * (dy == 1 ? fy : 1 - fy) * (dz == 1 ? fz : 1 - fz))
-        }
+        let (i, fx) = Trilinear.split(p.x, count: r), (j, fy) = Trilinear.split(p.y, count: r), (k, fz) = Trilinear.split(p.z, count: r)
+        let w = Trilinear.weights(SIMD3(fx, fy, fz))
+        let base = (k * r + j) * r + i
+        indices = (0..<8).map { base + Trilinear.offset($0, row: r, slice: r * r) }
+        weights = (0..<8).map { w[$0] }
     }
 }
 

@@ -127,16 +127,13 @@ extension RadianceGrid where S == Float {
     public func viewIndependentColor(at p: Vec3d) -> Vec3 {
         let q = (p - lower) / spacing
         let r = resolution
-        func split(_ x: Double) -> (Int, Float) {
-            let c = min(max(x, 0), Double(r - 1)); let i = min(Int(c), r - 2); return (i, Float(c - Double(i)))
-        }
-        let (i, fx) = split(q.x), (j, fy) = split(q.y), (k, fz) = split(q.z)
+        let (i, fx) = Trilinear.split(q.x, count: r), (j, fy) = Trilinear.split(q.y, count: r), (k, fz) = Trilinear.split(q.z, count: r)
+        let w = Trilinear.weights(SIMD3(Float(fx), Float(fy), Float(fz)))
+        let base = (k * r + j) * r + i
         var sum = Vec3.zero
         for corner in 0..<8 {
-            let dx = corner & 1, dy = (corner >> 1) & 1, dz = corner >> 2
-            let w = (dx == 1 ? fx : 1 - fx) * (dy == 1 ? fy : 1 - fy) * (dz == 1 ? fz : 1 - fz)
-            let index = ((k + dz) * r + (j + dy)) * r + (i + dx)
-            sum += w * Vec3(sh[index * 12], sh[index * 12 + 4], sh[index * 12 + 8])
+            let index = base + Trilinear.offset(corner, row: r, slice: r * r)
+            sum += w[corner] * Vec3(sh[index * 12], sh[index * 12 + 4], sh[index * 12 + 8])
         }
         let x = sum * Float(SphericalHarmonics.c0)
         return Vec3(1 / (1 + Float.exp(-x.x)), 1 / (1 + Float.exp(-x.y)), 1 / (1 + Float.exp(-x.z)))

@@ -166,12 +166,9 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
     }
 
     /// Lattice index offset of corner c (bit 0: +x, bit 1: +y, bit 2: +z).
-    @inline(__always) static func offset(_ c: Int, _ r: Int, _ rr: Int) -> Int { (c & 1) + ((c >> 1) & 1) * r + (c >> 2) * rr }
+    @inline(__always) static func offset(_ c: Int, _ r: Int, _ rr: Int) -> Int { Trilinear.offset(c, row: r, slice: rr) }
 
-    @inline(__always) static func cornerWeights(_ f: SIMD3<S>) -> SIMD8<S> {
-        let gx = 1 - f.x, gy = 1 - f.y, gz = 1 - f.z
-        return SIMD8(gx * gy * gz, f.x * gy * gz, gx * f.y * gz, f.x * f.y * gz, gx * gy * f.z, f.x * gy * f.z, gx * f.y * f.z, f.x * f.y * f.z)
-    }
+    @inline(__always) static func cornerWeights(_ f: SIMD3<S>) -> SIMD8<S> { Trilinear.weights(f) }
 
     /// Accumulates ∂L/∂density and ∂L/∂sh for one ray into the gradient buffers, given ∂L/∂C.
     ///

@@ -34,16 +34,11 @@ public struct ScalarGrid: Sendable {
     /// Trilinear interpolation at a world position (clamped to the lattice).
     public func sample(_ p: Vec3d) -> Float {
         let q = (p - origin) / spacing
-        func split(_ x: Double, _ n: Int) -> (Int, Float) {
-            let c = min(max(x, 0), Double(n - 1))
-            let i = min(Int(c), n - 2)
-            return (i, Float(c - Double(i)))
-        }
-        let (i, fx) = split(q.x, nx), (j, fy) = split(q.y, ny), (k, fz) = split(q.z, nz)
-        func lerp(_ a: Float, _ b: Float, _ t: Float) -> Float { a + (b - a) * t }
-        let c00 = lerp(value(i, j, k), value(i + 1, j, k), fx), c10 = lerp(value(i, j + 1, k), value(i + 1, j + 1, k), fx)
-        let c01 = lerp(value(i, j, k + 1), value(i + 1, j, k + 1), fx), c11 = lerp(value(i, j + 1, k + 1), value(i + 1, j + 1, k + 1), fx)
-        return lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz)
+        let (i, fx) = Trilinear.split(q.x, count: nx), (j, fy) = Trilinear.split(q.y, count: ny), (k, fz) = Trilinear.split(q.z, count: nz)
+        let base = (k * ny + j) * nx + i
+        var corners = SIMD8<Float>()
+        for c in 0..<8 { corners[c] = values[base + Trilinear.offset(c, row: nx, slice: nx * ny)] }
+        return Trilinear.interpolate(corners, SIMD3(Float(fx), Float(fy), Float(fz)))
     }
 
     /// The gradient at a world position by central differences of `sample` one lattice step apart: smooth across
