@@ -94,75 +94,32 @@ public struct Generator: Sendable {
         }
         let simulateSeconds = seconds() - loadSeconds
         let plan = ClipPlan(scene: scene, simulation: simulation)
-        var renderScene = try RenderScene(scene: plan.worlds[0], models: models)
-        var sceneWorld = 0
+        let firstScene = try RenderScene(scene: plan.worlds[0], models: models)
         let buildSeconds = seconds() - loadSeconds - simulateSeconds
-        var tracer = PathTracer(scene: renderScene)
 
         let folder = try StagedFolder(destination: output, overwrite: overwrite)
         var succeeded = false
         defer { if !succeeded { folder.discard() } }
-        for name in [DatasetLayout.images, DatasetLayout.depth, DatasetLayout.normals, DatasetLayout.masks, DatasetLayout.instances] {
-            try folder.makeFolder(name)
+        let rendered = try renderClip(plan, firstScene: firstScene, models: models, into: folder) { done in
+            progress(JobProgress(done: done, total: plan.frames.count, elapsed: seconds()))
         }
-        let video = try VideoWriter(url: folder.url("video.mp4"), width: scene.camera.width, height: scene.camera.height,
-                                    frameRate: scene.frameRate)
-        let matte: Vec3
-        if case .transparent(let m) = scene.background { matte = Vec3(Float(m.x), Float(m.y), Float(m.z)) } else { matte = .zero }
-
-        var settings = TraceSettings(scene.render)
-        settings.threads = threads
-        var renderSeconds = 0.0
-        var rays = 0
-        // pixels of each object (by id) in each frame
-        var visibility: [[Int]] = []
-        progress(JobProgress(done: 0, total: plan.frames.count, elapsed: seconds()))
-        for view in plan.frames {
-            let t0 = seconds()
-            if view.world != sceneWorld {
-                // the world moved: a new BVH for this frame's poses
-                renderScene = try RenderScene(scene: plan.worlds[view.world], models: models)
-                tracer = PathTracer(scene: renderScene)
-                sceneWorld = view.world
-            }
-            let frame = tracer.render(camera: view.camera, frameIndex: view.index, settings: settings)
-            renderSeconds += seconds() - t0
-            rays += frame.rayCount
-            var counts = [Int](repeating: 0, count: scene.objects.count + 1)
-            for id in frame.instanceIDs where Int(id) < counts.count { counts[Int(id)] += 1 }
-            visibility.append(counts)
-            try PNG.write(FrameEncoding.rgba(frame), to: folder.url(DatasetLayout.path(DatasetLayout.images, view.stem)))
-            try PNG.write(FrameEncoding.depthMillimetres(frame), to: folder.url(DatasetLayout.path(DatasetLayout.depth, view.stem)))
-            try PNG.write(FrameEncoding.normals(frame), to: folder.url(DatasetLayout.path(DatasetLayout.normals, view.stem)))
-            try PNG.write(FrameEncoding.mask(frame), to: folder.url(DatasetLayout.path(DatasetLayout.masks, view.stem)))
-            try PNG.write(FrameEncoding.instances(frame), to: folder.url(DatasetLayout.path(DatasetLayout.instances, view.stem)))
-            try video.append(rgb: FrameEncoding.composited(frame, matte: matte))
-            progress(JobProgress(done: view.index + 1, total: plan.frames.count, elapsed: seconds()))
-        }
-        try video.finish()
 
         // ground-truth geometry in world coordinates
         // (a live clip's world at its last frame)
         let groundTruth = Self.groundTruthMesh(plan.worlds[plan.worlds.count - 1], models: models)
         try MeshWriter.write(groundTruth, to: folder.url("ground_truth.ply"), format: .ply,
                              comment: "orbit ground truth of \(scene.name); world coordinates, metres, +Z up")
-
-        let frames = plan.frames.map { DatasetFrame(stem: $0.stem, split: $0.split?.rawValue, camera: $0.camera) }
-        try Data((DatasetLayout.transforms(frames: frames).rendered() + "\n").utf8).write(to: folder.url("transforms.json"))
-        for (split, subset) in DatasetLayout.splits(frames) where !subset.isEmpty {
-            try Data((DatasetLayout.nerfSyntheticTransforms(frames: subset).rendered() + "\n").utf8)
-                .write(to: folder.url("transforms_\(split).json"))
-        }
+        try Self.writeCameraFiles(plan, into: folder)
         let samples = plan.frames.count * scene.camera.width * scene.camera.height * scene.render.samplesPerPixel
-        var timings = [("load_s", loadSeconds), ("build_s", buildSeconds), ("render_s", renderSeconds),
-                       ("render_per_frame_s", renderSeconds / Double(plan.frames.count)), ("total_s", seconds())]
+        var timings = [("load_s", loadSeconds), ("build_s", buildSeconds), ("render_s", rendered.seconds),
+                       ("render_per_frame_s", rendered.seconds / Double(plan.frames.count)), ("total_s", seconds())]
         if simulation != nil { timings.insert(("simulate_s", simulateSeconds), at: 1) }
-        var metadata = Self.metadata(scene: scene, models: models, renderScene: renderScene, frames: plan.frames.count, timings: timings,
-                                     samples: samples, rays: rays)
+        var metadata = Self.metadata(scene: scene, models: models, renderScene: rendered.lastScene, frames: plan.frames.count, timings: timings,
+                                     samples: samples, rays: rendered.rays)
         if let simulation {
             if case .object(var members) = metadata {
                 let at = members.firstIndex { $0.0 == "statistics" } ?? members.count
-                members.insert(contentsOf: Self.worldMetadata(scene: scene, simulation: simulation, plan: plan, visibility: visibility), at: at)
+                members.insert(contentsOf: Self.worldMetadata(scene: scene, simulation: simulation, plan: plan, visibility: rendered.visibility), at: at)
                 metadata = .object(members)
             }
             try Data(simulation.compiled.xml.utf8).write(to: folder.url("world.xml"))
@@ -170,16 +127,82 @@ public struct Generator: Sendable {
         try Data((metadata.rendered() + "\n").utf8).write(to: folder.url("metadata.json"))
         try folder.commit()
         succeeded = true
-        var summary = GenerateSummary(frames: plan.frames.count, width: scene.camera.width, height: scene.camera.height, renderSeconds: renderSeconds,
-                                      totalSeconds: seconds(), cameraSamples: samples, rays: rays, output: folder.destination)
-        if let simulation {
-            let t = simulation.trajectory
-            summary.simulation = String(format: "simulated %.2f s in %d steps (%.2f s), %d collisions, deepest contact %.2f mm, %@; invariants hold",
-                                        t.steps.last!.time, t.steps.count - 1, simulation.wallSeconds, t.collisions.count,
-                                        (t.steps.map(\.penetration).max() ?? 0) * 1000,
-                                        t.settledAt.map { String(format: "at rest from %.2f s", $0) } ?? "still moving at the end")
-        }
+        var summary = GenerateSummary(frames: plan.frames.count, width: scene.camera.width, height: scene.camera.height, renderSeconds: rendered.seconds,
+                                      totalSeconds: seconds(), cameraSamples: samples, rays: rendered.rays, output: folder.destination)
+        summary.simulation = simulation.map(Self.simulationLine)
         return summary
+    }
+
+    /// One line about a simulation for the summary.
+    static func simulationLine(_ simulation: SimulationResult) -> String {
+        let t = simulation.trajectory
+        return String(format: "simulated %.2f s in %d steps (%.2f s), %d collisions, deepest contact %.2f mm, %@; invariants hold",
+                      t.steps.last!.time, t.steps.count - 1, simulation.wallSeconds, t.collisions.count,
+                      (t.steps.map(\.penetration).max() ?? 0) * 1000,
+                      t.settledAt.map { String(format: "at rest from %.2f s", $0) } ?? "still moving at the end")
+    }
+
+    /// What rendering a clip gave besides its files.
+    struct RenderedClip {
+        var seconds = 0.0
+        var rays = 0
+        /// Pixels of each object (by id) in each frame.
+        var visibility: [[Int]] = []
+        /// The scene of the last frame's world.
+        var lastScene: RenderScene
+    }
+
+    /// Renders every frame of the plan into the folder's image, depth, normal, mask and instance PNGs and its
+    /// video, building a new BVH whenever the world moves; `progress` gets the frames done.
+    func renderClip(_ plan: ClipPlan, firstScene: RenderScene, models: [Int: ImportedModel], into folder: StagedFolder,
+                    progress: (Int) -> Void) throws -> RenderedClip {
+        for name in [DatasetLayout.images, DatasetLayout.depth, DatasetLayout.normals, DatasetLayout.masks, DatasetLayout.instances] {
+            try folder.makeFolder(name)
+        }
+        let video = try VideoWriter(url: folder.url("video.mp4"), width: scene.camera.width, height: scene.camera.height,
+                                    frameRate: scene.frameRate)
+        let matte: Vec3
+        if case .transparent(let m) = scene.background { matte = Vec3(Float(m.x), Float(m.y), Float(m.z)) } else { matte = .zero }
+        var settings = TraceSettings(scene.render)
+        settings.threads = threads
+        var result = RenderedClip(lastScene: firstScene)
+        var sceneWorld = 0
+        var tracer = PathTracer(scene: firstScene)
+        progress(0)
+        for view in plan.frames {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            if view.world != sceneWorld {
+                // the world moved: a new BVH for this frame's poses
+                result.lastScene = try RenderScene(scene: plan.worlds[view.world], models: models)
+                tracer = PathTracer(scene: result.lastScene)
+                sceneWorld = view.world
+            }
+            let frame = tracer.render(camera: view.camera, frameIndex: view.index, settings: settings)
+            result.seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            result.rays += frame.rayCount
+            var counts = [Int](repeating: 0, count: scene.objects.count + 1)
+            for id in frame.instanceIDs where Int(id) < counts.count { counts[Int(id)] += 1 }
+            result.visibility.append(counts)
+            try PNG.write(FrameEncoding.rgba(frame), to: folder.url(DatasetLayout.path(DatasetLayout.images, view.stem)))
+            try PNG.write(FrameEncoding.depthMillimetres(frame), to: folder.url(DatasetLayout.path(DatasetLayout.depth, view.stem)))
+            try PNG.write(FrameEncoding.normals(frame), to: folder.url(DatasetLayout.path(DatasetLayout.normals, view.stem)))
+            try PNG.write(FrameEncoding.mask(frame), to: folder.url(DatasetLayout.path(DatasetLayout.masks, view.stem)))
+            try PNG.write(FrameEncoding.instances(frame), to: folder.url(DatasetLayout.path(DatasetLayout.instances, view.stem)))
+            try video.append(rgb: FrameEncoding.composited(frame, matte: matte))
+            progress(view.index + 1)
+        }
+        try video.finish()
+        return result
+    }
+
+    /// `transforms.json` and, when the rig has splits, NeRF-synthetic `transforms_<split>.json` files.
+    static func writeCameraFiles(_ plan: ClipPlan, into folder: StagedFolder) throws {
+        let frames = plan.frames.map { DatasetFrame(stem: $0.stem, split: $0.split?.rawValue, camera: $0.camera) }
+        try Data((DatasetLayout.transforms(frames: frames).rendered() + "\n").utf8).write(to: folder.url("transforms.json"))
+        for (split, subset) in DatasetLayout.splits(frames) where !subset.isEmpty {
+            try Data((DatasetLayout.nerfSyntheticTransforms(frames: subset).rendered() + "\n").utf8)
+                .write(to: folder.url("transforms_\(split).json"))
+        }
     }
 
     /// Every object tessellated and transformed into world space, merged into one mesh with base colours per vertex.
@@ -196,7 +219,7 @@ public struct Generator: Sendable {
                     parts.append(mesh)
                 }
             } else {
-                var mesh = tessellate(object.shape)
+                var mesh = object.shape.tessellated()
                 let c = (object.material ?? Material()).baseColor
                 mesh.colors = Array(repeating: Vec3(Float(c.x), Float(c.y), Float(c.z)), count: mesh.positions.count)
                 parts.append(mesh)
@@ -228,7 +251,7 @@ public struct Generator: Sendable {
         var objects: [JSONOutput] = []
         for (index, object) in scene.objects.enumerated() {
             var mesh: TriangleMesh
-            if case .mesh = object.shape, let model = models[index] { mesh = model.merged } else { mesh = tessellate(object.shape) }
+            if case .mesh = object.shape, let model = models[index] { mesh = model.merged } else { mesh = object.shape.tessellated() }
             let b = mesh.transformed(by: object.transform).bounds
             objects.append(.object([
                 ("id", .integer(index + 1)), ("name", .string(object.name)), ("type", .string(object.shape.typeName)),

@@ -186,7 +186,6 @@ public struct Simulator: Sendable {
         case .frozen(.time(let t)): stopStep = Int((t / dt).rounded())
         case .frozen(.rest): break
         }
-        let bounds = physics.worldBounds ?? automaticBounds()
         let planes = compiled.staticObjects.compactMap { index -> (Int, Vec3d, Vec3d)? in
             let o = scene.objects[index]
             guard o.body?.infinitePlane == true else { return nil }
@@ -203,85 +202,20 @@ public struct Simulator: Sendable {
         }
         var samples = [sample(step: 0)]
         var nextSample = 1
-        var steps: [StepRecord] = []
-        steps.reserveCapacity(maxSteps + 1)
-        var incidents: [RunIncident] = []
-        var seenIncidents = Set<RunIncident.Kind>()
-        var collisions: [CollisionEvent] = []
-        var lastTouch: [Int: (step: Int, event: Int)] = [:]   // pair key → last step in contact, its event
-        let gapSteps = max(1, Int((Self.collisionGap / dt).rounded())), forceSteps = max(1, Int((Self.collisionForceWindow / dt).rounded()))
-        var restSince: Int? = nil
+        var recorder = StepRecorder(ids: ids, timestep: dt, bounds: physics.worldBounds ?? automaticBounds(), planes: planes,
+                                    tolerances: physics.tolerances, capacity: maxSteps + 1)
         let holdSteps = max(1, Int((Self.restHold / dt).rounded()))
-        let restSpeed = physics.tolerances.restSpeed, restAngular = physics.tolerances.restAngularSpeed
-        // per-step scratch, kept across steps
-        var deepestOfPair: [Int: ContactPoint] = [:]
-        var forceOfPair: [Int: Double] = [:]
-
-        func record(_ s: Int) {
-            var maxSpeed = 0.0, maxAngular = 0.0
-            let t = Double(s) * dt
-            for i in 0..<ids.count {
-                let state = world.state(body: i)
-                maxSpeed = max(maxSpeed, length(state.velocity))
-                maxAngular = max(maxAngular, length(state.angularVelocity))
-                let p = state.position
-                if !seenIncidents.contains(.leftWorld), !(all(p .>= bounds.lower) && all(p .<= bounds.upper)) {
-                    seenIncidents.insert(.leftWorld)
-                    incidents.append(RunIncident(kind: .leftWorld, time: t, object: ids[i], detail: "at \(format(p)), outside the world bounds"))
-                }
-                for (plane, point, normal) in planes where !seenIncidents.contains(.belowGround) {
-                    let height = dot(p - point, normal)
-                    if height < -physics.tolerances.penetration {
-                        seenIncidents.insert(.belowGround)
-                        incidents.append(RunIncident(kind: .belowGround, time: t, object: ids[i],
-                                                     detail: "its centre is \(String(format: "%.4f", -height)) m behind the plane of object \(plane)"))
-                    }
-                }
-            }
-            if !seenIncidents.contains(.nonFinite), !world.stateIsFinite {
-                seenIncidents.insert(.nonFinite)
-                incidents.append(RunIncident(kind: .nonFinite, time: t, object: 0, detail: "a position or velocity is NaN or infinite"))
-            }
-            var deepest = 0.0
-            deepestOfPair.removeAll(keepingCapacity: true)
-            forceOfPair.removeAll(keepingCapacity: true)
-            for c in 0..<world.contactCount {
-                let contact = world.contact(c)
-                deepest = max(deepest, -contact.distance)
-                let key = contact.objects.0 * 65_536 + contact.objects.1
-                if let d = deepestOfPair[key], d.distance <= contact.distance {} else { deepestOfPair[key] = contact }
-                // forces only while they can still matter: at a collision's start and during its force window
-                let needsForce: Bool
-                if let last = lastTouch[key], s - last.step <= gapSteps { needsForce = s - collisions[last.event].step < forceSteps }
-                else { needsForce = true }
-                if needsForce { forceOfPair[key, default: 0] += world.normalForce(contact.index) }
-            }
-            for (key, contact) in deepestOfPair.sorted(by: { $0.key < $1.key }) {
-                if let last = lastTouch[key], s - last.step <= gapSteps {
-                    lastTouch[key] = (s, last.event)
-                    if let f = forceOfPair[key] { collisions[last.event].force = max(collisions[last.event].force, f) }
-                } else {
-                    collisions.append(CollisionEvent(time: t, step: s, objects: contact.objects, point: contact.point, normal: contact.normal,
-                                                     force: forceOfPair[key] ?? 0))
-                    lastTouch[key] = (s, collisions.count - 1)
-                }
-            }
-            let e = world.energy
-            steps.append(StepRecord(time: t, kinetic: e.kinetic, potential: e.potential, penetration: deepest,
-                                    maxSpeed: maxSpeed, maxAngularSpeed: maxAngular))
-            if maxSpeed < restSpeed && maxAngular < restAngular { if restSince == nil { restSince = s } } else { restSince = nil }
-        }
 
         /// The step whose state frame k shows (t = k / frame_rate).
         func frameStep(_ k: Int) -> Int { Int((Double(k) * frameInterval / dt).rounded()) }
-        record(0)
+        recorder.record(0, world: world)
         var s = 0
         var frozenAtRest = false
         while s < stopStep {
             try world.step()
             s += 1
             try world.checkWarnings()
-            record(s)
+            recorder.record(s, world: world)
             if liveFrames > 0 {
                 while nextSample < liveFrames, frameStep(nextSample) == s {
                     samples.append(sample(step: s)); nextSample += 1
@@ -290,10 +224,10 @@ public struct Simulator: Sendable {
                 samples.append(sample(step: s)); nextSample += 1
             }
             if s % 100 == 0 { progress(Double(s) / Double(stopStep)) }
-            if case .frozen(.rest) = physics.clip, let r = restSince, s - r >= holdSteps { frozenAtRest = true; break }
-            if seenIncidents.contains(.nonFinite) { break }
+            if case .frozen(.rest) = physics.clip, let r = recorder.restSince, s - r >= holdSteps { frozenAtRest = true; break }
+            if recorder.seenIncidents.contains(.nonFinite) { break }
         }
-        if case .frozen(.rest) = physics.clip, !frozenAtRest, !seenIncidents.contains(.nonFinite) {
+        if case .frozen(.rest) = physics.clip, !frozenAtRest, !recorder.seenIncidents.contains(.nonFinite) {
             throw PhysicsError("the world did not come to rest within physics.duration = \(physics.duration) s; raise \"duration\" or set \"freeze_at\" to a time")
         }
         let clip: [WorldSample]
@@ -304,8 +238,8 @@ public struct Simulator: Sendable {
             if samples.last?.step != s { samples.append(sample(step: s)) }
             clip = [samples.last!]
         }
-        let trajectory = Trajectory(timestep: dt, samples: samples, steps: steps, collisions: collisions, incidents: incidents,
-                                    masses: masses, sizes: sizes, settledAt: restSince.map { Double($0) * dt },
+        let trajectory = Trajectory(timestep: dt, samples: samples, steps: recorder.steps, collisions: recorder.collisions,
+                                    incidents: recorder.incidents, masses: masses, sizes: sizes, settledAt: recorder.restSince.map { Double($0) * dt },
                                     mujocoVersion: MuJoCoWorld.version, contactScale: contactScale)
         return (trajectory, clip)
     }

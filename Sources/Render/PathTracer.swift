@@ -47,7 +47,7 @@ public struct PathTracer: Sendable {
         frame.instanceIDs.withUnsafeMutableBufferPointer { ids in
             let out = FrameTarget(radiance: radiance, alpha: alpha, depth: depth, normals: normals, ids: ids)
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                let worker = TileWorker(scene: scene, settings: settings, view: view, frameIndex: frameIndex)
+                let worker = PathIntegrator(scene: scene, settings: settings, view: view, frameIndex: frameIndex)
                 while let tile = queue.next() {
                     let x0 = (tile % tilesX) * Self.tileSize, y0 = (tile / tilesX) * Self.tileSize
                     worker.render(x0: x0, y0: y0, x1: min(x0 + Self.tileSize, w), y1: min(y0 + Self.tileSize, h), into: out)

@@ -1,7 +1,7 @@
 import Geometry
 
-/// The extent of each analytic shape, written once for every module that needs it (invariant checks, the
-/// simulator's contact margins, the camera framing). Meshes return nil: their extent is their file's.
+/// The geometry of each analytic shape, written once for every module that needs it (invariant checks, the
+/// simulator's contact margins, the renderer and the exporters). Meshes have none: their file gives it.
 extension Shape {
     /// The shape's box in its object frame, with the object's scale `s` applied. A quad is given a thickness of
     /// 2 mm so that its box has volume.
@@ -25,6 +25,19 @@ extension Shape {
         case .quad(let size): return length(Vec3d(size.x * s.x, size.y * s.y, 0)) / 2
         case .cylinder(let r, let h): return length(Vec3d(r * s.x, 0, h * s.z / 2))
         case .mesh: return nil
+        }
+    }
+
+    /// The triangle mesh of an analytic shape in object space (the renderer traces spheres analytically; this is
+    /// for the other shapes and for export). A mesh shape has no tessellation of its own: its file gives it.
+    public func tessellated() -> TriangleMesh {
+        func f3(_ v: Vec3d) -> Vec3 { Vec3(Float(v.x), Float(v.y), Float(v.z)) }
+        switch self {
+        case .sphere(let center, let radius): return Primitives.sphere(center: f3(center), radius: Float(radius))
+        case .box(let size): return Primitives.box(size: f3(size))
+        case .quad(let size): return Primitives.quad(size: Vec2(Float(size.x), Float(size.y)))
+        case .cylinder(let radius, let height): return Primitives.cylinder(radius: Float(radius), height: Float(height))
+        case .mesh: preconditionFailure("meshes come from their files")
         }
     }
 }

@@ -23,8 +23,18 @@ struct SurfaceHit {
     var rayOrigin: Vec3
 }
 
-/// Per-thread state: ray streams and path state for one tile at a time, reused across tiles.
-final class TileWorker {
+/// The local shading frame: tangent, bitangent and shading normal.
+struct ShadingFrame {
+    var t: Vec3, b: Vec3, n: Vec3
+    @inline(__always) func toLocal(_ v: Vec3) -> Vec3 { Vec3(dot(v, t), dot(v, b), dot(v, n)) }
+}
+
+/// The integrator: unidirectional path tracing with next-event estimation and multiple importance sampling
+/// (power heuristic), Russian roulette after three bounces, and the ground-truth AOVs (depth, normals,
+/// coverage, instance ids) from the pixel-centre ray. Wavefront style over a tile: every path's ray of one
+/// bounce is traced as one Embree stream, then shaded. One per render thread, reused across tiles; the tile
+/// scheduler is `PathTracer`.
+final class PathIntegrator {
     let scene: RenderScene
     let settings: TraceSettings
     let view: PixelRays
@@ -195,32 +205,14 @@ final class TileWorker {
         let rh = rayHits[slot]
         let d = Vec3(rh.ray.dir_x, rh.ray.dir_y, rh.ray.dir_z)
         if rh.hit.geomID == invalidGeometryID {
-            if depth == 0 {
-                switch scene.background {
-                case .transparent: break
-                case .color: radiance[k] += backgroundColor
-                case .environment: radiance[k] += environmentRadiance(d)
-                }
-            } else if hasEnvironment {
-                radiance[k] += throughput[k] * environmentRadiance(d)
-            }
+            addEscaped(k, direction: d, depth: depth)
             return false
         }
         if depth == 0 { covered[k] = true }
         let hit = surface(rh, direction: d)
         let record = records[hit.record]
-
         if record.light >= 0 {
-            // an emitter reached by a camera ray or a BSDF sample
-            let light = lights[Int(record.light)]
-            var le = light.radiance
-            if light.kind == .quad && dot(light.normal, -d) <= 0 { le = .zero }
-            var weight: Float = 1
-            if previousPdf[k] > 0 {
-                let lightPdf = lightSolidAnglePdf(light, from: previousPosition[k], to: hit.position) / Float(lights.count)
-                weight = powerHeuristic(previousPdf[k], lightPdf)
-            }
-            radiance[k] += throughput[k] * le * weight
+            addEmitter(k, light: lights[Int(record.light)], hit: hit, direction: d)
             return false
         }
 
@@ -232,52 +224,79 @@ final class TileWorker {
         if material.texture >= 0 { baseColor *= scene.textures[Int(material.texture)].sample(hit.uv) }
         baseColor *= hit.color
         let (t, b) = orthonormalBasis(hit.ns)
-        let woWorld = -d
-        let wo = Vec3(dot(woWorld, t), dot(woWorld, b), dot(woWorld, hit.ns))
+        let frame = ShadingFrame(t: t, b: b, n: hit.ns)
+        let wo = frame.toLocal(-d)
         guard wo.z > 0 else { return false }
         let bsdf = BSDF(baseColor: baseColor, metallic: material.metallic, roughness: material.roughness,
                         specular: material.specular, cosThetaO: wo.z)
-        let origin = hit.rayOrigin
+        if !lights.isEmpty { sampleDirectLight(k, bsdf: bsdf, wo: wo, frame: frame, hit: hit, shadowCount: &shadowCount) }
+        return continuePath(k, slot: slot, bsdf: bsdf, wo: wo, frame: frame, hit: hit, depth: depth)
+    }
 
-        // next-event estimation
-        if !lights.isEmpty {
-            let lightCount = lights.count
-            let pick = min(Int(rng[k].nextFloat() * Float(lightCount)), lightCount - 1)
-            let light = lights[pick]
-            let u1 = rng[k].nextFloat(), u2 = rng[k].nextFloat()
-            if let s = sampleLight(light, from: origin, u1: u1, u2: u2), dot(s.direction, hit.ng) > 0 {
-                let wi = Vec3(dot(s.direction, t), dot(s.direction, b), dot(s.direction, hit.ns))
-                let (f, bsdfPdf) = bsdf.evaluate(wo: wo, wi: wi)
-                if wi.z > 0, f.max() > 0 {
-                    let lightPdf = s.pdf / Float(lightCount)
-                    let weight = s.isDelta ? 1 : powerHeuristic(lightPdf, bsdfPdf)
-                    let contribution = throughput[k] * f * (wi.z * weight / lightPdf) * s.radiance
-                    if contribution.max() > 0 {
-                        var ray = RTCRay()
-                        ray.org_x = origin.x; ray.org_y = origin.y; ray.org_z = origin.z
-                        ray.dir_x = s.direction.x; ray.dir_y = s.direction.y; ray.dir_z = s.direction.z
-                        ray.tnear = 0
-                        ray.tfar = s.distance.isFinite ? s.distance * (1 - 1e-3) : .infinity
-                        ray.mask = 0xFFFF_FFFF
-                        ray.flags = 0
-                        shadowRays[shadowCount] = ray
-                        shadowPath[shadowCount] = Int32(k)
-                        shadowContribution[shadowCount] = contribution
-                        shadowCount += 1
-                    }
-                }
+    /// A ray that left the scene: the background behind camera rays, the environment behind later bounces.
+    @inline(__always) private func addEscaped(_ k: Int, direction d: Vec3, depth: Int) {
+        if depth == 0 {
+            switch scene.background {
+            case .transparent: break
+            case .color: radiance[k] += backgroundColor
+            case .environment: radiance[k] += environmentRadiance(d)
             }
+        } else if hasEnvironment {
+            radiance[k] += throughput[k] * environmentRadiance(d)
         }
+    }
 
-        // continue the path by sampling the BSDF
+    /// An emitter reached by a camera ray or a BSDF sample, weighted against light sampling (MIS).
+    @inline(__always) private func addEmitter(_ k: Int, light: AreaLight, hit: SurfaceHit, direction d: Vec3) {
+        var le = light.radiance
+        if light.kind == .quad && dot(light.normal, -d) <= 0 { le = .zero }
+        var weight: Float = 1
+        if previousPdf[k] > 0 {
+            let lightPdf = lightSolidAnglePdf(light, from: previousPosition[k], to: hit.position) / Float(lights.count)
+            weight = powerHeuristic(previousPdf[k], lightPdf)
+        }
+        radiance[k] += throughput[k] * le * weight
+    }
+
+    /// Next-event estimation: one light picked uniformly, a point on it sampled, and its MIS-weighted contribution
+    /// queued behind a shadow ray.
+    private func sampleDirectLight(_ k: Int, bsdf: BSDF, wo: Vec3, frame: ShadingFrame, hit: SurfaceHit, shadowCount: inout Int) {
+        let origin = hit.rayOrigin
+        let lightCount = lights.count
+        let pick = min(Int(rng[k].nextFloat() * Float(lightCount)), lightCount - 1)
+        let light = lights[pick]
+        let u1 = rng[k].nextFloat(), u2 = rng[k].nextFloat()
+        guard let s = sampleLight(light, from: origin, u1: u1, u2: u2), dot(s.direction, hit.ng) > 0 else { return }
+        let wi = frame.toLocal(s.direction)
+        let (f, bsdfPdf) = bsdf.evaluate(wo: wo, wi: wi)
+        guard wi.z > 0, f.max() > 0 else { return }
+        let lightPdf = s.pdf / Float(lightCount)
+        let weight = s.isDelta ? 1 : powerHeuristic(lightPdf, bsdfPdf)
+        let contribution = throughput[k] * f * (wi.z * weight / lightPdf) * s.radiance
+        guard contribution.max() > 0 else { return }
+        var ray = RTCRay()
+        ray.org_x = origin.x; ray.org_y = origin.y; ray.org_z = origin.z
+        ray.dir_x = s.direction.x; ray.dir_y = s.direction.y; ray.dir_z = s.direction.z
+        ray.tnear = 0
+        ray.tfar = s.distance.isFinite ? s.distance * (1 - 1e-3) : .infinity
+        ray.mask = 0xFFFF_FFFF
+        ray.flags = 0
+        shadowRays[shadowCount] = ray
+        shadowPath[shadowCount] = Int32(k)
+        shadowContribution[shadowCount] = contribution
+        shadowCount += 1
+    }
+
+    /// Samples the BSDF for the path's next direction, with Russian roulette after three bounces; returns false
+    /// when the path ends.
+    private func continuePath(_ k: Int, slot: Int, bsdf: BSDF, wo: Vec3, frame: ShadingFrame, hit: SurfaceHit, depth: Int) -> Bool {
         let u0 = rng[k].nextFloat(), u1 = rng[k].nextFloat(), u2 = rng[k].nextFloat()
         guard let wi = bsdf.sample(wo: wo, u0: u0, u1: u1, u2: u2) else { return false }
         let (f, pdf) = bsdf.evaluate(wo: wo, wi: wi)
         guard pdf > 0 else { return false }
-        let wiWorld = wi.x * t + wi.y * b + wi.z * hit.ns
+        let wiWorld = wi.x * frame.t + wi.y * frame.b + wi.z * frame.n
         guard dot(wiWorld, hit.ng) > 0 else { return false }
         var beta = throughput[k] * f * (wi.z / pdf)
-        // Russian roulette after three bounces
         if depth >= 3 {
             let survive = min(beta.max(), 0.95)
             if rng[k].nextFloat() >= survive { return false }
@@ -286,8 +305,8 @@ final class TileWorker {
         guard beta.max() > 0, beta.x.isFinite, beta.y.isFinite, beta.z.isFinite else { return false }
         throughput[k] = beta
         previousPdf[k] = pdf
-        previousPosition[k] = origin
-        setRay(slot, origin: origin, direction: wiWorld)
+        previousPosition[k] = hit.rayOrigin
+        setRay(slot, origin: hit.rayOrigin, direction: wiWorld)
         return true
     }
 
