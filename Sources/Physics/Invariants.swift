@@ -30,24 +30,37 @@ public struct InvariantReport: Sendable {
 
     public static func check(_ trajectory: Trajectory, scene: Scene, compiled: CompiledWorld) -> InvariantReport {
         let tolerances = scene.physics?.tolerances ?? InvariantTolerances()
-        var checks: [InvariantCheck] = []
-        let ids = compiled.dynamicObjects.map { $0 + 1 }
+        return InvariantReport(checks: permanence(trajectory, scene: scene, compiled: compiled) + rigidity(trajectory, scene: scene, compiled: compiled)
+                               + penetration(trajectory, scene: scene, tolerances: tolerances) + energy(trajectory, scene: scene, tolerances: tolerances)
+                               + incidents(trajectory))
+    }
 
-        // object permanence: the same ids in every sample
+    /// Object permanence: the same ids in every sample.
+    static func permanence(_ trajectory: Trajectory, scene: Scene, compiled: CompiledWorld) -> [InvariantCheck] {
+        var out: [InvariantCheck] = []
+        let ids = compiled.dynamicObjects.map { $0 + 1 }
         let expected = Set(ids)
         let broken = trajectory.samples.filter { Set($0.ids) != expected || $0.ids.count != ids.count || $0.states.count != ids.count }
-        checks.append(InvariantCheck(name: "object_permanence", passed: broken.isEmpty, value: Double(broken.count), limit: 0,
-                                     detail: broken.isEmpty ? "the same \(ids.count) dynamic objects in all \(trajectory.samples.count) samples"
-                                         : "\(broken.count) samples do not hold exactly objects \(ids.sorted()) (first at t = \(broken[0].time) s)"))
+        out.append(InvariantCheck(name: "object_permanence", passed: broken.isEmpty, value: Double(broken.count), limit: 0,
+                                  detail: broken.isEmpty ? "the same \(ids.count) dynamic objects in all \(trajectory.samples.count) samples"
+                                      : "\(broken.count) samples do not hold exactly objects \(ids.sorted()) (first at t = \(broken[0].time) s)"))
+        return out
+    }
 
-        // rigidity: distances between points of each object's rest shape never change
+    /// Rigidity of every dynamic object as the renderer places it.
+    static func rigidity(_ trajectory: Trajectory, scene: Scene, compiled: CompiledWorld) -> [InvariantCheck] {
+        var out: [InvariantCheck] = []
+        // rigidity: distances between points of each object's shape, placed in the world exactly as the renderer
+        // places it in each sample (the body state composed with the object's own scale), never change. This
+        // holds by construction only when the state is a rotation and the scale stays in object space: a
+        // non-unit quaternion or a scale applied in world axes makes a rotating object change shape.
         var worstStrain = 0.0, worstAt = (time: 0.0, object: 0)
         if let first = trajectory.samples.first {
             for (slot, index) in compiled.dynamicObjects.enumerated() where slot < first.states.count {
                 let scale = compiled.scales[index] ?? Vec3d(1, 1, 1)
-                let corners = restCorners(scene.objects[index].shape, scale: scale)
+                let corners = restCorners(scene.objects[index].shape, scale: Vec3d(1, 1, 1))
                 func placed(_ state: BodyState) -> [Vec3d] {
-                    let m = Simulator.transform(state, scale: Vec3d(1, 1, 1))
+                    let m = Simulator.transform(state, scale: scale)
                     return corners.map { m.transformPoint($0) }
                 }
                 let rest = placed(first.states[slot])
@@ -66,25 +79,34 @@ public struct InvariantReport: Sendable {
             }
         }
         let strainLimit = 1e-6
-        checks.append(InvariantCheck(name: "rigidity", passed: worstStrain <= strainLimit, value: worstStrain, limit: strainLimit,
-                                     detail: worstStrain <= strainLimit ? "largest change of a distance within an object \(sci(worstStrain))"
-                                         : "object \(worstAt.object) changed shape by \(sci(worstStrain)) of its size at t = \(worstAt.time) s"))
+        out.append(InvariantCheck(name: "rigidity", passed: worstStrain <= strainLimit, value: worstStrain, limit: strainLimit,
+                                  detail: worstStrain <= strainLimit ? "largest change of a distance within an object \(sci(worstStrain))"
+                                      : "object \(worstAt.object) changed shape by \(sci(worstStrain)) of its size at t = \(worstAt.time) s"))
+        return out
+    }
 
-        // interpenetration during the run and at rest
+    /// Interpenetration during the run and after the world came to rest.
+    static func penetration(_ trajectory: Trajectory, scene: Scene, tolerances: InvariantTolerances) -> [InvariantCheck] {
+        var out: [InvariantCheck] = []
         let deepest = trajectory.steps.max { $0.penetration < $1.penetration }
         let depth = deepest?.penetration ?? 0
-        checks.append(InvariantCheck(name: "penetration", passed: depth <= tolerances.penetration, value: depth, limit: tolerances.penetration,
-                                     detail: "deepest contact \(mm(depth)) at t = \(deepest.map { String(format: "%.3f", $0.time) } ?? "0") s (limit \(mm(tolerances.penetration)))"))
+        out.append(InvariantCheck(name: "penetration", passed: depth <= tolerances.penetration, value: depth, limit: tolerances.penetration,
+                                  detail: "deepest contact \(mm(depth)) at t = \(deepest.map { String(format: "%.3f", $0.time) } ?? "0") s (limit \(mm(tolerances.penetration)))"))
         if let settled = trajectory.settledAt {
             let resting = trajectory.steps.filter { $0.time >= settled }.map(\.penetration).max() ?? 0
-            checks.append(InvariantCheck(name: "resting_penetration", passed: resting <= tolerances.restingPenetration, value: resting,
-                                         limit: tolerances.restingPenetration,
-                                         detail: "deepest contact after the world came to rest at t = \(String(format: "%.3f", settled)) s: \(mm(resting)) (limit \(mm(tolerances.restingPenetration)))"))
+            out.append(InvariantCheck(name: "resting_penetration", passed: resting <= tolerances.restingPenetration, value: resting,
+                                      limit: tolerances.restingPenetration,
+                                      detail: "deepest contact after the world came to rest at t = \(String(format: "%.3f", settled)) s: \(mm(resting)) (limit \(mm(tolerances.restingPenetration)))"))
         } else {
-            checks.append(InvariantCheck(name: "resting_penetration", passed: true, value: nil, limit: tolerances.restingPenetration,
-                                         detail: "not measured: the world was still moving at the end"))
+            out.append(InvariantCheck(name: "resting_penetration", passed: true, value: nil, limit: tolerances.restingPenetration,
+                                      detail: "not measured: the world was still moving at the end"))
         }
+        return out
+    }
 
+    /// No energy gained without input.
+    static func energy(_ trajectory: Trajectory, scene: Scene, tolerances: InvariantTolerances) -> [InvariantCheck] {
+        var out: [InvariantCheck] = []
         // energy: kinetic + potential never rises above its value at an earlier relaxed step by more than the
         // tolerance. MuJoCo's contacts are soft springs: while a contact is compressed it holds energy that this
         // sum does not see and gives it back as the bodies separate (a bounce), so only steps whose deepest contact
@@ -100,10 +122,14 @@ public struct InvariantReport: Sendable {
             let r = s.total - reference
             if !(r <= rise) { rise = r; riseAt = s.time }
         }
-        checks.append(InvariantCheck(name: "energy", passed: rise <= allowed, value: rise, limit: allowed,
-                                     detail: "largest rise of kinetic + potential energy above an earlier relaxed state \(String(format: "%.3g", rise)) J at t = \(String(format: "%.3f", riseAt)) s (limit \(String(format: "%.3g", allowed)) J: \(tolerances.energyRise) × energy scale (peak kinetic) \(String(format: "%.3g", scale)) J + resting-contact allowance \(String(format: "%.3g", softContacts)) J)"))
+        out.append(InvariantCheck(name: "energy", passed: rise <= allowed, value: rise, limit: allowed,
+                                  detail: "largest rise of kinetic + potential energy above an earlier relaxed state \(String(format: "%.3g", rise)) J at t = \(String(format: "%.3f", riseAt)) s (limit \(String(format: "%.3g", allowed)) J: \(tolerances.energyRise) × energy scale (peak kinetic) \(String(format: "%.3g", scale)) J + resting-contact allowance \(String(format: "%.3g", softContacts)) J)"))
+        return out
+    }
 
-        // bounds, ground and finiteness, as seen during stepping and in every sample
+    /// Bounds, ground and finiteness, as seen during stepping and in every sample.
+    static func incidents(_ trajectory: Trajectory) -> [InvariantCheck] {
+        var out: [InvariantCheck] = []
         for (name, kind, ok) in [("world_bounds", RunIncident.Kind.leftWorld, "every body stayed inside the world bounds"),
                                  ("ground", .belowGround, "no body passed through a ground plane"),
                                  ("finite", .nonFinite, "every position and velocity finite")] {
@@ -115,10 +141,10 @@ public struct InvariantReport: Sendable {
             if kind == .nonFinite, incident == nil, let bad = trajectory.steps.first(where: { !$0.total.isFinite }) {
                 incident = RunIncident(kind: .nonFinite, time: bad.time, object: 0, detail: "the energy is NaN or infinite")
             }
-            checks.append(InvariantCheck(name: name, passed: incident == nil, value: nil, limit: nil,
-                                         detail: incident.map { "object \($0.object) at t = \(String(format: "%.3f", $0.time)) s: \($0.detail)" } ?? ok))
+            out.append(InvariantCheck(name: name, passed: incident == nil, value: nil, limit: nil,
+                                      detail: incident.map { "object \($0.object) at t = \(String(format: "%.3f", $0.time)) s: \($0.detail)" } ?? ok))
         }
-        return InvariantReport(checks: checks)
+        return out
     }
 
     /// The largest kinetic energy of the run (the energy in motion, against which a rise is judged), at least

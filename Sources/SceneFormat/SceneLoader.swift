@@ -73,16 +73,8 @@ struct SceneDecoder {
             let o = try node.object(allowed: Array(try node.objectKeys()))
             for key in o.dict.keys.sorted() { namedMaterials[key] = try decodeMaterial(o.node.child(key, o.dict[key]!)) }
         }
-
-        var lights: [Light] = []
-        if let node = top.optional("lights") {
-            for item in try node.array() { lights.append(try decodeLight(item)) }
-        }
+        let lights = try decodeLights(top.optional("lights"))
         let environmentCount = lights.filter { if case .environment = $0 { return true } else { return false } }.count
-        if environmentCount > 1, let node = top.optional("lights") {
-            throw node.error("at most one environment light is allowed, got \(environmentCount)")
-        }
-
         let background = try decodeBackground(top.optional("background"), hasEnvironment: environmentCount == 1)
 
         let objectsNode = try top.required("objects", hint: "a scene needs at least one object")
@@ -93,30 +85,28 @@ struct SceneDecoder {
         for (index, item) in items.enumerated() {
             objects.append(try decodeObject(item, index: index, materials: namedMaterials))
         }
+        let physics = try decodeWorld(top, items: items, objects: &objects, materials: namedMaterials)
+        try checkClip(physics, frameRate: frameRate, rig: rig, top: top, rigNode: rigNode)
 
-        var physics: PhysicsSettings? = nil
-        if let node = top.optional("physics") {
-            physics = try decodePhysics(node)
-            for (index, item) in items.enumerated() {
-                objects[index].body = try decodeBody(item, object: objects[index])
-            }
-            if let spawnersNode = top.optional("spawners") {
-                for item in try spawnersNode.array() {
-                    objects += try decodeSpawner(item, existing: objects, materials: namedMaterials)
-                    guard objects.count <= SceneLimits.maxObjects else {
-                        throw spawnersNode.error("the objects and spawned objects number \(objects.count), more than the limit of \(SceneLimits.maxObjects)")
-                    }
-                }
-            }
-            if let b = physics?.worldBounds {
-                for object in objects where object.body?.kind == .dynamic {
-                    let p = object.transform.decomposed.translation
-                    guard all(p .>= b.lower), all(p .<= b.upper) else {
-                        throw node.child("world_bounds", .null).error("\(object.jsonPath) (\(object.name)) starts outside the world bounds; enlarge them")
-                    }
-                }
-            }
-        } else {
+        return Scene(name: name, file: file, baseDirectory: baseDirectory, camera: camera, render: render,
+                     frameRate: frameRate, rig: rig, background: background, lights: lights, objects: objects,
+                     physics: physics, sourceBytes: sourceBytes)
+    }
+
+    /// The lights, with at most one environment.
+    func decodeLights(_ node: JSONNode?) throws -> [Light] {
+        guard let node else { return [] }
+        var lights: [Light] = []
+        for item in try node.array() { lights.append(try decodeLight(item)) }
+        let environmentCount = lights.filter { if case .environment = $0 { return true } else { return false } }.count
+        if environmentCount > 1 { throw node.error("at most one environment light is allowed, got \(environmentCount)") }
+        return lights
+    }
+
+    /// The physics section, the objects' bodies and the spawned objects; without a physics section, bodies and
+    /// spawners are refused.
+    func decodeWorld(_ top: JSONObject, items: [JSONNode], objects: inout [SceneObject], materials: [String: Material]) throws -> PhysicsSettings? {
+        guard let node = top.optional("physics") else {
             for item in items {
                 if case .object(let d) = item.value, let b = d["body"] {
                     throw item.child("body", b).error("a \"body\" needs a \"physics\" section at the top of the scene (e.g. \"physics\": {\"duration\": 2})")
@@ -125,17 +115,39 @@ struct SceneDecoder {
             if let s = top.optional("spawners") {
                 throw s.error("spawners need a \"physics\" section at the top of the scene (e.g. \"physics\": {\"duration\": 2})")
             }
+            return nil
         }
+        let physics = try decodePhysics(node)
+        for (index, item) in items.enumerated() {
+            objects[index].body = try decodeBody(item, object: objects[index])
+        }
+        if let spawnersNode = top.optional("spawners") {
+            for item in try spawnersNode.array() {
+                objects += try decodeSpawner(item, existing: objects, materials: materials)
+                guard objects.count <= SceneLimits.maxObjects else {
+                    throw spawnersNode.error("the objects and spawned objects number \(objects.count), more than the limit of \(SceneLimits.maxObjects)")
+                }
+            }
+        }
+        if let b = physics.worldBounds {
+            for object in objects where object.body?.kind == .dynamic {
+                let p = object.transform.decomposed.translation
+                guard all(p .>= b.lower), all(p .<= b.upper) else {
+                    throw node.child("world_bounds", .null).error("\(object.jsonPath) (\(object.name)) starts outside the world bounds; enlarge them")
+                }
+            }
+        }
+        return physics
+    }
+
+    /// A live clip must fit the view limit and needs a rig with one camera per frame.
+    func checkClip(_ physics: PhysicsSettings?, frameRate: Double, rig: Rig, top: JSONObject, rigNode: JSONNode) throws {
         if case .live = physics?.clip, let physics, physics.duration * frameRate > Double(SceneLimits.maxViews) {
             throw (top.optional("physics") ?? rigNode).error("a live clip of \(formatNumber(physics.duration)) s at \(formatNumber(frameRate)) frames/s has \(Int(physics.duration * frameRate)) frames, more than the limit of \(SceneLimits.maxViews); shorten \"duration\" or lower \"frame_rate\"")
         }
         if case .live = physics?.clip, case .nerfSynthetic = rig {
             throw rigNode.error("a live clip needs a rig with one camera per frame (orbit, fixed, path, random or sv3d), not \"nerf-synthetic\"")
         }
-
-        return Scene(name: name, file: file, baseDirectory: baseDirectory, camera: camera, render: render,
-                     frameRate: frameRate, rig: rig, background: background, lights: lights, objects: objects,
-                     physics: physics, sourceBytes: sourceBytes)
     }
 
     // MARK: camera and rig
