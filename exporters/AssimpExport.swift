@@ -28,8 +28,18 @@ final class AssimpScene {
     init(mesh: TriangleMesh, material: MeshMaterial, colorTransform: (Vec3) -> Vec3) {
         scene = UnsafeMutablePointer<aiScene>.allocate(capacity: 1)
         scene.initialize(to: aiScene())
-        let n = mesh.positions.count
+        scene.pointee.mNumMeshes = 1
+        scene.pointee.mMeshes = allocate(1, Optional(makeMesh(mesh, materialName: material.name, colorTransform: colorTransform)))
+        scene.pointee.mNumMaterials = 1
+        scene.pointee.mMaterials = allocate(1, Optional(makeMaterial(material)))
+        scene.pointee.mRootNode = makeRoot()
+        // vertices are shared between faces (indexed), not one per face corner
+        scene.pointee.mFlags = UInt32(AI_SCENE_FLAGS_NON_VERBOSE_FORMAT)
+    }
 
+    /// The mesh: positions, and normals, colours and texture coordinates where every vertex has one; indexed triangles.
+    private func makeMesh(_ mesh: TriangleMesh, materialName: String, colorTransform: (Vec3) -> Vec3) -> UnsafeMutablePointer<aiMesh> {
+        let n = mesh.positions.count
         let m = allocate(1, aiMesh())
         m.pointee.mPrimitiveTypes = aiPrimitiveType_TRIANGLE.rawValue
         m.pointee.mNumVertices = UInt32(n)
@@ -60,13 +70,13 @@ final class AssimpScene {
         m.pointee.mNumFaces = UInt32(faceCount)
         m.pointee.mFaces = faces
         m.pointee.mMaterialIndex = 0
-        Self.setString(&m.pointee.mName, material.name)
+        Self.setString(&m.pointee.mName, materialName)
 
-        let meshes = allocate(1, Optional(m))
-        scene.pointee.mNumMeshes = 1
-        scene.pointee.mMeshes = meshes
+        return m
+    }
 
-        // the material as a plain property list (assimp's C API has no setter)
+    /// The material as a plain property list (assimp's C API has no setter).
+    private func makeMaterial(_ material: MeshMaterial) -> UnsafeMutablePointer<aiMaterial> {
         var properties: [UnsafeMutablePointer<aiMaterialProperty>?] = []
         func property(_ key: String, _ type: aiPropertyTypeInfo, _ bytes: [UInt8], semantic: UInt32 = 0) {
             let p = allocate(1, aiMaterialProperty())
@@ -102,18 +112,18 @@ final class AssimpScene {
         mat.pointee.mProperties = list
         mat.pointee.mNumProperties = UInt32(properties.count)
         mat.pointee.mNumAllocated = UInt32(properties.count)
-        scene.pointee.mNumMaterials = 1
-        scene.pointee.mMaterials = allocate(1, Optional(mat))
+        return mat
+    }
 
+    /// One node holding the mesh, with the identity transform.
+    private func makeRoot() -> UnsafeMutablePointer<aiNode> {
         let root = allocate(1, aiNode())
         Self.setString(&root.pointee.mName, "orbit")
         root.pointee.mTransformation = aiMatrix4x4(a1: 1, a2: 0, a3: 0, a4: 0, b1: 0, b2: 1, b3: 0, b4: 0,
                                                    c1: 0, c2: 0, c3: 1, c4: 0, d1: 0, d2: 0, d3: 0, d4: 1)
         root.pointee.mNumMeshes = 1
         root.pointee.mMeshes = allocate(1, UInt32(0))
-        scene.pointee.mRootNode = root
-        // vertices are shared between faces (indexed), not one per face corner
-        scene.pointee.mFlags = UInt32(AI_SCENE_FLAGS_NON_VERBOSE_FORMAT)
+        return root
     }
 
     deinit {

@@ -82,93 +82,115 @@ public enum MarchingCubes {
 
     /// The `iso` level set of `grid` as an indexed mesh with shared vertices (positions only).
     public static func extract(_ grid: ScalarGrid, iso: Float) -> TriangleMesh {
-        let table = Self.table
-        let nx = grid.nx, ny = grid.ny, nz = grid.nz
-        var positions: [Vec3] = [], indices: [UInt32] = []
-        // vertex ids of the lattice edges with a crossing: x and y edges of two planes, z edges of one slab
-        var xIds = [[Int32]](repeating: [Int32](repeating: -1, count: (nx - 1) * ny), count: 2)
-        var yIds = [[Int32]](repeating: [Int32](repeating: -1, count: nx * (ny - 1)), count: 2)
-        var zIds = [Int32](repeating: -1, count: nx * ny)
-        let origin = grid.origin, spacing = grid.spacing
-        let cornerOffset = (0..<8).map { c in (c & 1, (c >> 1) & 1, c >> 2) }
-        // a polygon's vertex ids (a loop crosses at most all 12 edges), reused for every polygon
-        var ids = [UInt32](repeating: 0, count: 12)
-
+        var marcher = CubeMarcher(grid: grid, iso: iso)
         grid.values.withUnsafeBufferPointer { v in
-            func at(_ i: Int, _ j: Int, _ k: Int) -> Float { v[(k * ny + j) * nx + i] }
-            for k in 0..<(nz - 1) {
-                if k > 0 {
-                    // plane k − 1's slots become plane k + 1's
-                    let stale = (k + 1) & 1
-                    for s in xIds[stale].indices { xIds[stale][s] = -1 }
-                    for s in yIds[stale].indices { yIds[stale][s] = -1 }
-                    for s in zIds.indices { zIds[s] = -1 }
-                }
-                for j in 0..<(ny - 1) {
-                    for i in 0..<(nx - 1) {
-                        var values = SIMD8<Float>()
-                        var config = 0
-                        for c in 0..<8 {
-                            let (dx, dy, dz) = cornerOffset[c]
-                            values[c] = at(i + dx, j + dy, k + dz)
-                            if values[c] > iso { config |= 1 << c }
-                        }
-                        if config == 0 || config == 255 { continue }
-                        var joins = 0
-                        let ambiguous = Int(table.ambiguousFaces[config])
-                        if ambiguous != 0 {
-                            for f in 0..<6 where ambiguous & (1 << f) != 0 {
-                                let w = faces[f]
-                                let a = values[w[0]], b = values[w[1]], c = values[w[2]], d = values[w[3]]
-                                let saddle = (a * c - b * d) / (a + c - b - d)
-                                if saddle > iso { joins |= 1 << f }
-                            }
-                        }
-                        let key = config | joins << 8
-                        var s = Int(table.offsets[key])
-                        while s < Int(table.offsets[key + 1]) {
-                            let n = Int(table.polygons[s]), centred = table.polygons[s + 1] != 0
-                            for m in 0..<n {
-                                let e = Int(table.polygons[s + 2 + m])
-                                let (ca, cb) = (Int(edges[e].0), Int(edges[e].1))
-                                let (ax, ay, az) = cornerOffset[ca]
-                                let (gi, gj) = (i + ax, j + ay)
-                                // which slot holds this lattice edge
-                                let id: Int32
-                                switch e {
-                                case 0...3: id = xIds[(k + az) & 1][gj * (nx - 1) + gi]
-                                case 4...7: id = yIds[(k + az) & 1][gj * nx + gi]
-                                default: id = zIds[gj * nx + gi]
-                                }
-                                if id >= 0 { ids[m] = UInt32(id); continue }
-                                let va = values[ca], vb = values[cb]
-                                let t = Double((iso - va) / (vb - va))
-                                let (bx, by, bz) = cornerOffset[cb]
-                                let pa = Vec3d(Double(gi), Double(gj), Double(k + az))
-                                let pb = Vec3d(Double(i + bx), Double(j + by), Double(k + bz))
-                                let p = origin + (pa + (pb - pa) * t) * spacing
-                                let newID = Int32(positions.count)
-                                positions.append(Vec3(Float(p.x), Float(p.y), Float(p.z)))
-                                ids[m] = UInt32(newID)
-                                switch e {
-                                case 0...3: xIds[(k + az) & 1][gj * (nx - 1) + gi] = newID
-                                case 4...7: yIds[(k + az) & 1][gj * nx + gi] = newID
-                                default: zIds[gj * nx + gi] = newID
-                                }
-                            }
-                            if centred {
-                                let centre = UInt32(positions.count)
-                                positions.append(ids[0..<n].reduce(Vec3.zero) { $0 + positions[Int($1)] } / Float(n))
-                                for m in 0..<n { indices += [centre, ids[m], ids[(m + 1) % n]] }
-                            } else {
-                                for m in 1..<(n - 1) { indices += [ids[0], ids[m], ids[m + 1]] }
-                            }
-                            s += 2 + n
-                        }
-                    }
+            for k in 0..<(grid.nz - 1) {
+                if k > 0 { marcher.recycleSlots(plane: k) }
+                for j in 0..<(grid.ny - 1) {
+                    for i in 0..<(grid.nx - 1) { marcher.march(i, j, k, values: v) }
                 }
             }
         }
-        return TriangleMesh(positions: positions, indices: indices)
+        return TriangleMesh(positions: marcher.positions, indices: marcher.indices)
+    }
+
+    /// The table key of a cell: its configuration (bit c: corner c above `iso`) and, for each ambiguous face,
+    /// whether the face's saddle point joins its two positive corners (bits 8 and up).
+    @inline(__always) static func key(_ values: SIMD8<Float>, config: Int, iso: Float) -> Int {
+        var joins = 0
+        let ambiguous = Int(table.ambiguousFaces[config])
+        if ambiguous != 0 {
+            for f in 0..<6 where ambiguous & (1 << f) != 0 {
+                let w = faces[f]
+                let a = values[w[0]], b = values[w[1]], c = values[w[2]], d = values[w[3]]
+                let saddle = (a * c - b * d) / (a + c - b - d)
+                if saddle > iso { joins |= 1 << f }
+            }
+        }
+        return config | joins << 8
+    }
+}
+
+/// The state of one extraction: the mesh so far and the vertex ids of the lattice edges with a crossing (x and
+/// y edges of two planes, z edges of one slab), so that neighbouring cells share their vertices.
+struct CubeMarcher {
+    let grid: ScalarGrid
+    let iso: Float
+    let nx: Int, ny: Int
+    var positions: [Vec3] = [], indices: [UInt32] = []
+    var xIds: [[Int32]], yIds: [[Int32]], zIds: [Int32]
+    /// A polygon's vertex ids (a loop crosses at most all 12 edges), reused for every polygon.
+    var ids = [UInt32](repeating: 0, count: 12)
+    static let cornerOffset = (0..<8).map { c in (c & 1, (c >> 1) & 1, c >> 2) }
+
+    init(grid: ScalarGrid, iso: Float) {
+        self.grid = grid; self.iso = iso; nx = grid.nx; ny = grid.ny
+        xIds = [[Int32]](repeating: [Int32](repeating: -1, count: (nx - 1) * ny), count: 2)
+        yIds = [[Int32]](repeating: [Int32](repeating: -1, count: nx * (ny - 1)), count: 2)
+        zIds = [Int32](repeating: -1, count: nx * ny)
+    }
+
+    /// Before the cells of slab `k`: plane k − 1's slots become plane k + 1's.
+    mutating func recycleSlots(plane k: Int) {
+        let stale = (k + 1) & 1
+        for s in xIds[stale].indices { xIds[stale][s] = -1 }
+        for s in yIds[stale].indices { yIds[stale][s] = -1 }
+        for s in zIds.indices { zIds[s] = -1 }
+    }
+
+    /// The polygons of cell (i, j, k).
+    mutating func march(_ i: Int, _ j: Int, _ k: Int, values v: UnsafeBufferPointer<Float>) {
+        var values = SIMD8<Float>()
+        var config = 0
+        for c in 0..<8 {
+            let (dx, dy, dz) = Self.cornerOffset[c]
+            values[c] = v[((k + dz) * ny + j + dy) * nx + i + dx]
+            if values[c] > iso { config |= 1 << c }
+        }
+        if config == 0 || config == 255 { return }
+        let table = MarchingCubes.table
+        let key = MarchingCubes.key(values, config: config, iso: iso)
+        var s = Int(table.offsets[key])
+        while s < Int(table.offsets[key + 1]) {
+            let n = Int(table.polygons[s]), centred = table.polygons[s + 1] != 0
+            for m in 0..<n { ids[m] = vertex(edge: Int(table.polygons[s + 2 + m]), i, j, k, values: values) }
+            if centred {
+                let centre = UInt32(positions.count)
+                positions.append(ids[0..<n].reduce(Vec3.zero) { $0 + positions[Int($1)] } / Float(n))
+                for m in 0..<n { indices += [centre, ids[m], ids[(m + 1) % n]] }
+            } else {
+                for m in 1..<(n - 1) { indices += [ids[0], ids[m], ids[m + 1]] }
+            }
+            s += 2 + n
+        }
+    }
+
+    /// The id of the vertex where the cell's edge `e` crosses the level, made on first use.
+    mutating func vertex(edge e: Int, _ i: Int, _ j: Int, _ k: Int, values: SIMD8<Float>) -> UInt32 {
+        let (ca, cb) = (Int(MarchingCubes.edges[e].0), Int(MarchingCubes.edges[e].1))
+        let (ax, ay, az) = Self.cornerOffset[ca]
+        let (gi, gj) = (i + ax, j + ay)
+        // which slot holds this lattice edge
+        let id: Int32
+        switch e {
+        case 0...3: id = xIds[(k + az) & 1][gj * (nx - 1) + gi]
+        case 4...7: id = yIds[(k + az) & 1][gj * nx + gi]
+        default: id = zIds[gj * nx + gi]
+        }
+        if id >= 0 { return UInt32(id) }
+        let va = values[ca], vb = values[cb]
+        let t = Double((iso - va) / (vb - va))
+        let (bx, by, bz) = Self.cornerOffset[cb]
+        let pa = Vec3d(Double(gi), Double(gj), Double(k + az))
+        let pb = Vec3d(Double(i + bx), Double(j + by), Double(k + bz))
+        let p = grid.origin + (pa + (pb - pa) * t) * grid.spacing
+        let newID = Int32(positions.count)
+        positions.append(Vec3(Float(p.x), Float(p.y), Float(p.z)))
+        switch e {
+        case 0...3: xIds[(k + az) & 1][gj * (nx - 1) + gi] = newID
+        case 4...7: yIds[(k + az) & 1][gj * nx + gi] = newID
+        default: zIds[gj * nx + gi] = newID
+        }
+        return UInt32(newID)
     }
 }
