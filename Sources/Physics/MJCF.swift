@@ -48,32 +48,8 @@ public enum MJCF {
             let (translation, rotation, scale) = object.transform.decomposed
             scales[index] = scale
             let dynamic = body.kind == .dynamic
-            var geom: [(String, String)] = [("name", "object-\(id)")]
-            var offset = Vec3d.zero  // the geom's centre in the body frame
-            switch object.shape {
-            case .sphere(let center, let radius):
-                geom += [("type", "sphere"), ("size", num(radius * scale.x))]
-                offset = center * scale
-            case .box(let size):
-                geom += [("type", "box"), ("size", vec(size * scale / 2))]
-            case .cylinder(let radius, let height):
-                geom += [("type", "cylinder"), ("size", num(radius * scale.x) + " " + num(height * scale.z / 2))]
-            case .quad(let size):
-                if body.infinitePlane {
-                    geom += [("type", "plane"), ("size", num(size.x * scale.x / 2) + " " + num(size.y * scale.y / 2) + " 1")]
-                } else {
-                    let t = dynamic ? dynamicQuadThickness : staticQuadThickness
-                    geom += [("type", "box"), ("size", vec(Vec3d(size.x * scale.x / 2, size.y * scale.y / 2, t / 2)))]
-                    offset = Vec3d(0, 0, -t / 2)
-                }
-            case .mesh(let source):
-                guard let vertices = meshVertices[index] else {
-                    throw SceneError(file: scene.file, path: "\(object.jsonPath).path", message: "mesh \"\(source.path)\" was not loaded")
-                }
-                try checkCollider(vertices.map { $0 * scale }, scene: scene, object: object, source: source)
-                assets.append("    <mesh name=\"mesh-\(id)\" vertex=\"\(vertices.map { vec($0 * scale) }.joined(separator: "  "))\"/>")
-                geom += [("type", "mesh"), ("mesh", "mesh-\(id)")]
-            }
+            var (geom, offset, asset) = try collider(object, index: index, scale: scale, dynamic: dynamic, scene: scene, meshVertices: meshVertices)
+            if let asset { assets.append(asset) }
             // round shapes get rolling resistance (contact dimension 6: sliding, torsional and rolling friction);
             // MuJoCo gives a contact the larger dimension and the larger coefficients of its two geoms
             let rolls: Bool
@@ -117,6 +93,42 @@ public enum MJCF {
         lines += ["  <worldbody>"] + statics + bodies + ["  </worldbody>", "</mujoco>"]
         return CompiledWorld(xml: lines.joined(separator: "\n") + "\n", dynamicObjects: dynamicObjects, staticObjects: staticObjects,
                              scales: scales, contactCapacity: contacts, constraintCapacity: rows)
+    }
+
+    /// The geom of an object's collider (scale baked in), its centre in the body frame, and the mesh asset a
+    /// mesh collider needs.
+    static func collider(_ object: SceneObject, index: Int, scale: Vec3d, dynamic: Bool, scene: Scene,
+                         meshVertices: [Int: [Vec3d]]) throws -> ([(String, String)], Vec3d, String?) {
+        let id = index + 1
+        var geom: [(String, String)] = [("name", "object-\(id)")]
+        var offset = Vec3d.zero  // the geom's centre in the body frame
+        var asset: String? = nil
+        let body = object.body!
+        switch object.shape {
+        case .sphere(let center, let radius):
+            geom += [("type", "sphere"), ("size", num(radius * scale.x))]
+            offset = center * scale
+        case .box(let size):
+            geom += [("type", "box"), ("size", vec(size * scale / 2))]
+        case .cylinder(let radius, let height):
+            geom += [("type", "cylinder"), ("size", num(radius * scale.x) + " " + num(height * scale.z / 2))]
+        case .quad(let size):
+            if body.infinitePlane {
+                geom += [("type", "plane"), ("size", num(size.x * scale.x / 2) + " " + num(size.y * scale.y / 2) + " 1")]
+            } else {
+                let t = dynamic ? dynamicQuadThickness : staticQuadThickness
+                geom += [("type", "box"), ("size", vec(Vec3d(size.x * scale.x / 2, size.y * scale.y / 2, t / 2)))]
+                offset = Vec3d(0, 0, -t / 2)
+            }
+        case .mesh(let source):
+            guard let vertices = meshVertices[index] else {
+                throw SceneError(file: scene.file, path: "\(object.jsonPath).path", message: "mesh \"\(source.path)\" was not loaded")
+            }
+            try checkCollider(vertices.map { $0 * scale }, scene: scene, object: object, source: source)
+            asset = "    <mesh name=\"mesh-\(id)\" vertex=\"\(vertices.map { vec($0 * scale) }.joined(separator: "  "))\"/>"
+            geom += [("type", "mesh"), ("mesh", "mesh-\(id)")]
+        }
+        return (geom, offset, asset)
     }
 
     /// MuJoCo's solref "timeconst dampratio" for a surface of restitution `e`. MuJoCo derives the contact spring's
