@@ -39,12 +39,21 @@ public struct FuzzCorpus {
 
     /// Makes the seeds; `orbit` trains the seed checkpoint, `ffmpeg` (when present) makes the MOV, MKV and WebM clips.
     public init(orbit: String, ffmpeg: String?, workspace: URL) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(at: workspace, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         var seeds: [FuzzFormat: [FuzzCase]] = [:]
-
-        // images and the dataset that holds them
         let png = try Self.pngData(Self.testImage(16, 16, channels: 4), workspace: workspace)
+        let mesh = Primitives.box(size: Vec3(1, 0.6, 0.4))
+        try Self.addImageSeeds(&seeds, png: png)
+        try Self.addMeshSeeds(&seeds, mesh: mesh, workspace: workspace)
+        Self.addSceneSeeds(&seeds, mesh: mesh, png: png)
+        try Self.addCheckpointSeed(&seeds, orbit: orbit, workspace: workspace)
+        try Self.addVideoSeeds(&seeds, ffmpeg: ffmpeg, workspace: workspace)
+        self.seeds = seeds
+    }
+
+    /// Datasets of PNG and JPEG images (the transforms.json, PNG and JPEG seeds).
+    static func addImageSeeds(_ seeds: inout [FuzzFormat: [FuzzCase]], png: Data) throws {
+        // images and the dataset that holds them
         let jpeg = try JPEG.encode(Self.testImage(16, 16, channels: 3), quality: 90)
         func dataset(_ ext: String, _ image: Data, format: FuzzFormat, target: String) -> FuzzCase {
             var files: [String: Data] = ["data/transforms.json": Data(Self.transformsJSON(ext: ext, frames: 3).utf8)]
@@ -58,8 +67,12 @@ public struct FuzzCorpus {
         seeds[.jpeg] = [dataset("jpg", jpeg, format: .jpeg, target: "data/images/f1.jpg"),
                         dataset("jpg", try JPEG.encode(Self.testImage(16, 16, channels: 3), quality: 80, progressive: true, sampling: 444), format: .jpeg, target: "data/images/f2.jpg")]
 
+    }
+
+    /// A small box in every mesh format.
+    static func addMeshSeeds(_ seeds: inout [FuzzFormat: [FuzzCase]], mesh: TriangleMesh, workspace: URL) throws {
+        let fm = FileManager.default
         // meshes: a small box in every format
-        let mesh = Primitives.box(size: Vec3(1, 0.6, 0.4))
         func meshCase(_ format: FuzzFormat, _ files: [String: Data], main: String) -> FuzzCase {
             FuzzCase(format: format, name: "\(format.rawValue)-seed", files: files, arguments: ["eval-mesh", main, main, "--samples", "1000"] + Self.budget,
                      output: nil, target: main)
@@ -86,7 +99,10 @@ public struct FuzzCorpus {
         // ASCII FBX: assimp 5.2.5 cannot read back its own binary FBX export ("FBX-Tokenize ... block offset is out of range")
         seeds[.fbx] = [meshCase(.fbx, try written("m.fbx") { try MeshWriter.writeWithAssimp(mesh, formatID: "fbxa", to: $0) }, main: "m.fbx")]
 
-        // scenes: a still life with a mesh and a texture, and a world with a spawner
+    }
+
+    /// A still life with a mesh and a texture, and a world with a spawner.
+    static func addSceneSeeds(_ seeds: inout [FuzzFormat: [FuzzCase]], mesh: TriangleMesh, png: Data) {
         seeds[.scene] = [
             FuzzCase(format: .scene, name: "scene-seed", files: ["scene.json": Data(Self.stillScene.utf8), "m.ply": PLYWriter.encode(mesh, encoding: .ascii), "tex.png": png],
                      arguments: ["validate", "scene.json"] + Self.budget, output: nil, target: "scene.json"),
@@ -94,7 +110,11 @@ public struct FuzzCorpus {
                      arguments: ["validate", "world.json"] + Self.budget, output: nil, target: "world.json"),
         ]
 
-        // a checkpoint trained for two iterations on the seed dataset
+    }
+
+    /// A checkpoint trained for two iterations on the transforms seed's dataset.
+    static func addCheckpointSeed(_ seeds: inout [FuzzFormat: [FuzzCase]], orbit: String, workspace: URL) throws {
+        let fm = FileManager.default
         let train = workspace.appendingPathComponent("checkpoint-seed")
         try? fm.removeItem(at: train)
         try fm.createDirectory(at: train.appendingPathComponent("data/images"), withIntermediateDirectories: true)
@@ -108,7 +128,10 @@ public struct FuzzCorpus {
                                        arguments: ["render", "recon", "--out", "out", "--cameras", "cams.json", "--threads", "1"] + Self.budget,
                                        output: "out", target: "recon/checkpoint.orbitrf")]
 
-        // video clips with known poses (no COLMAP)
+    }
+
+    /// Video clips with known poses (no COLMAP): MP4 from Orbit's writer, MOV, MKV and WebM from ffmpeg.
+    static func addVideoSeeds(_ seeds: inout [FuzzFormat: [FuzzCase]], ffmpeg: String?, workspace: URL) throws {
         let poses = Data(Self.transformsJSON(ext: "png", frames: 8, size: 32, names: "frame_%05d").utf8)
         func videoCase(_ format: FuzzFormat, _ clip: Data) -> FuzzCase {
             FuzzCase(format: format, name: "\(format.rawValue)-seed", files: ["clip.\(format.rawValue)": clip, "poses.json": poses],
@@ -127,7 +150,6 @@ public struct FuzzCorpus {
                 if status == 0 { seeds[format] = [videoCase(format, try Data(contentsOf: url))] }
             }
         }
-        self.seeds = seeds
     }
 
     /// `count` mutated cases of `format`, a pure function of (`format`, `seed`, case index).
