@@ -89,17 +89,20 @@ let package = Package(
         .executableTarget(name: "OrbitBench", dependencies: ["Fuzzing", "FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
 
         // MARK: Tests.
-        .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat", "Media", "Reconstruction"], path: "Tests/TestSupport"),
+        // test helpers: temporary folders, processes, snapshots (light, for every test target)
+        .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat"], path: "Tests/TestSupport"),
+        // held-out PSNR of a short training run, for the targets that train
+        .target(name: "ReconstructionTestSupport", dependencies: ["Dataset", "Geometry", "Reconstruction"], path: "Tests/ReconstructionTestSupport"),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "FileSafety", "Exporters", "Assets", "CAssimp", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "FileSafety", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "FileSafety", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport", "ReconstructionTestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Exporters", "FileSafety", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport", "ReconstructionTestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "SceneFormat", "Geometry", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Media", "Geometry", "FileSafety", "TestSupport"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Dataset", "Media", "Geometry", "TestSupport"]),

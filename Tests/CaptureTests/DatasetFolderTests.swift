@@ -55,9 +55,8 @@ let tinyScene = #"""
         let folder = TemporaryFolder()
         let scene = try decodeScene(tinyScene, file: "tiny.json", folder: folder.url)
         let frames = scene.views().map { DatasetFrame(stem: $0.stem, split: $0.split?.rawValue, camera: $0.camera) }
-        let snapshot = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("transforms.snapshot.json"), encoding: .utf8)
-        #expect(DatasetLayout.transforms(frames: frames).rendered() + "\n" == snapshot)
+        try expectSnapshot(DatasetLayout.transforms(frames: frames).rendered() + "\n",
+                           URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("transforms.snapshot.json"))
     }
 
     @Test func refusesNonEmptyOutputWithoutOverwriteAndKeepsIt() throws {

@@ -5,6 +5,7 @@ import Geometry
 import Reconstruction
 import Surface
 import Testing
+import ReconstructionTestSupport
 import TestSupport
 
 /// 40 views of a textured sphere at 64×64 made by the generator; every 5th view is held out. `scale` shrinks the

@@ -152,7 +152,7 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
     }
 
     /// Snapshots of a unit cube pin the exact text of the OBJ (+ MTL) and ASCII PLY files
-    /// (`ORBIT_UPDATE_SNAPSHOTS=1` rewrites them after a deliberate change; review the diff).
+    /// (`ORBIT_UPDATE_SNAPSHOTS=1` rewrites them after a deliberate change and fails; review the diff).
     @Test func unitCubeSnapshots() throws {
         let folder = TemporaryFolder()
         var cube = Primitives.box(size: Vec3(1, 1, 1))
@@ -162,12 +162,7 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
         try MeshWriter.write(cube, to: folder.path("cube.ply"), format: .plyASCII, comment: "unit cube")
         let snapshots = repositoryRoot().appendingPathComponent("Tests/ExportTests/Snapshots")
         for name in ["cube.obj", "cube.mtl", "cube.ply"] {
-            let written = try String(contentsOf: folder.path(name), encoding: .utf8)
-            if ProcessInfo.processInfo.environment["ORBIT_UPDATE_SNAPSHOTS"] == "1" {
-                try written.write(to: snapshots.appendingPathComponent(name), atomically: true, encoding: .utf8)
-            }
-            let expected = try String(contentsOf: snapshots.appendingPathComponent(name), encoding: .utf8)
-            #expect(written == expected, "\(name) differs from Tests/ExportTests/Snapshots/\(name)")
+            try expectSnapshot(try String(contentsOf: folder.path(name), encoding: .utf8), snapshots.appendingPathComponent(name))
         }
     }
 

@@ -6,6 +6,7 @@ import Ingest
 import Media
 import Reconstruction
 import Testing
+import ReconstructionTestSupport
 import TestSupport
 
 /// An orbit clip (48 frames at 320×320, one ring at 30°, radius 3.2) of textured objects: its video and true poses.
@@ -112,7 +113,7 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
     func heldOutPSNR(_ folder: URL) throws -> Double {
         var settings = TrainingSettings()
         settings.coarseResolution = 64; settings.fineResolution = 96; settings.upsampleIteration = 600
-        return try TestSupport.heldOutPSNR(folder, settings: settings, iterations: 1200)
+        return try ReconstructionTestSupport.heldOutPSNR(folder, settings: settings, iterations: 1200)
     }
 
     @Test func knownPosesAreUsedAsGiven() throws {

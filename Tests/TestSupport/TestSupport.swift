@@ -1,8 +1,7 @@
-import Dataset
 import Foundation
 import Geometry
-import Reconstruction
 import SceneFormat
+import Testing
 
 /// A fresh temporary folder, removed when released.
 public final class TemporaryFolder {
@@ -77,17 +76,17 @@ public func meanAndStandardError(_ values: [Double]) -> (mean: Double, standardE
     return (mean, (variance / n).squareRoot())
 }
 
-/// Trains on a dataset folder's train split for `iterations` steps and returns the mean PSNR of its held-out views.
-public func heldOutPSNR(_ folder: URL, settings: TrainingSettings, iterations: Int) throws -> Double {
-    let reader = DatasetReader(folder: folder)
-    let train = try reader.read(.train), test = try reader.read(.test)
-    let trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: 2)
-    for _ in 0..<iterations { trainer.step() }
-    var psnr = 0.0
-    for (i, view) in test.images.enumerated() {
-        let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: 0.5, occupancy: trainer.occupancy,
-                                        blockSize: trainer.settings.occupancyBlock, threads: 2)
-        psnr += ImageMetrics.psnr(image.color, test.colors(i)) / Double(test.images.count)
+/// Compares `text` with the snapshot file `url`. With `ORBIT_UPDATE_SNAPSHOTS=1` the snapshot is rewritten and
+/// the test fails, saying so: a recording run never passes, so a snapshot cannot be updated by accident (review
+/// the diff, then run again without the variable).
+public func expectSnapshot(_ text: String, _ url: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    if ProcessInfo.processInfo.environment["ORBIT_UPDATE_SNAPSHOTS"] == "1" {
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        Issue.record("recorded the snapshot \(url.lastPathComponent); review the diff and run again without ORBIT_UPDATE_SNAPSHOTS",
+                     sourceLocation: sourceLocation)
+        return
     }
-    return psnr
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    #expect(text == expected, "\(url.lastPathComponent) differs from its snapshot (ORBIT_UPDATE_SNAPSHOTS=1 records a deliberate change)",
+            sourceLocation: sourceLocation)
 }
