@@ -91,20 +91,25 @@ let package = Package(
         // MARK: Tests.
         // test helpers: temporary folders, processes, snapshots (light, for every test target)
         .target(name: "TestSupport", dependencies: ["Geometry", "SceneFormat"], path: "Tests/TestSupport"),
+        // clips rendered once per test process (the small training dataset, the tiny scene)
+        .target(name: "Fixtures", dependencies: ["Capture", "SceneFormat", "TestSupport"], path: "Tests/Fixtures"),
         // held-out PSNR of a short training run, for the targets that train
         .target(name: "ReconstructionTestSupport", dependencies: ["Dataset", "Geometry", "Reconstruction"], path: "Tests/ReconstructionTestSupport"),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
-        .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "TestSupport"]),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
         .testTarget(name: "SceneFormatTests", dependencies: ["SceneFormat", "TestSupport"]),
+        .testTarget(name: "AssetsTests", dependencies: ["Assets", "Media", "Geometry", "CAssimp", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "FileSafety", "Exporters", "Assets", "CAssimp", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "SceneFormat", "Assets", "TestSupport"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "FileSafety", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport", "ReconstructionTestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Exporters", "FileSafety", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "FileSafety", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport", "ReconstructionTestSupport", "Fixtures"]),
+        .testTarget(name: "ExportersTests", dependencies: ["Exporters", "FileSafety", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport", "ReconstructionTestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "SceneFormat", "Geometry", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Media", "Geometry", "FileSafety", "TestSupport"]),
+        // the orbit executable's commands: flags, messages, exit codes, files written (run as a subprocess)
+        .testTarget(name: "CLITests", dependencies: ["Capture", "Dataset", "FileSafety", "Geometry", "Media", "Reconstruction", "SceneFormat", "Surface", "TestSupport", "Fixtures"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Dataset", "Media", "Geometry", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Capture
 import Dataset
+import Fixtures
 import Foundation
 import Geometry
 import Reconstruction
@@ -8,25 +9,6 @@ import Testing
 import ReconstructionTestSupport
 import TestSupport
 
-/// 40 views of a textured sphere at 64×64 made by the generator; every 5th view is held out. `scale` shrinks the
-/// sphere and the camera distances alike (the images stay the same).
-func smallDataset(in folder: TemporaryFolder, scale: Double = 1) throws -> URL {
-    // assets live beside the scene (the path policy)
-    let texture = folder.path("uv_grid.png")
-    if !FileManager.default.fileExists(atPath: texture.path) {
-        try FileManager.default.copyItem(at: repositoryRoot().appendingPathComponent("scenes/assets/uv_grid.png"), to: texture)
-    }
-    let json = #"""
-    {"format": 1, "camera": {"width": 64, "height": 64, "fov_x_deg": 40}, "render": {"spp": 16, "max_bounces": 2},
-     "rig": {"type": "random", "count": 40, "radius": \#(4 * scale), "min_elevation_deg": -30, "max_elevation_deg": 80, "test_every": 5},
-     "background": {"type": "transparent"}, "lights": [{"type": "environment", "top": [1.2, 1.2, 1.2], "bottom": [0.6, 0.6, 0.6]}],
-     "objects": [{"type": "sphere", "radius": \#(0.8 * scale), "material": {"base_color_texture": "uv_grid.png", "roughness": 0.8}}]}
-    """#
-    let scene = try decodeScene(json, file: "small.json", folder: folder.url)
-    let out = folder.path("small")
-    _ = try Generator(scene: scene).run(output: out, overwrite: false)
-    return out
-}
 
 func smallSettings() -> TrainingSettings {
     var s = TrainingSettings()
@@ -144,45 +126,6 @@ func trainedPSNR(scale: Double, iterations: Int) throws -> Double {
     }
 }
 
-@Suite struct ReconstructCommandTests {
-    @Test func reconstructWritesCheckpointLogMetricsAndRendersThenResumes() throws {
-        let folder = TemporaryFolder()
-        let dataset = try smallDataset(in: folder)
-        let out = folder.path("field")
-        let args = ["reconstruct", dataset.path, "--out", out.path, "--coarse", "32", "--fine", "32", "--iterations", "120",
-                    "--checkpoint-every", "60", "--quiet"]
-        let first = try runProcess(orbitExecutable(), args)
-        #expect(first.status == 0, "\(first.stderr)")
-        for name in ["checkpoint.orbitrf", "training.csv", "reconstruction.json", "eval/eval.json", "eval/video.mp4",
-                     "eval/renders/frame_00004.png", "eval/depth/frame_00004.png"] {
-            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name)")
-        }
-        let csv = try String(contentsOf: out.appendingPathComponent("training.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(csv.first == "iteration,time_s,loss,psnr" && csv.count == 4)  // iterations 50, 100 and the last, 120
-        let eval = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("eval/eval.json"))) as! [String: Any]
-        #expect((eval["per_view"] as! [Any]).count == 8 && (eval["psnr"] as! Double) > 10)
-
-        // a second run into the same folder is refused; --resume continues to a higher iteration count
-        let again = try runProcess(orbitExecutable(), args)
-        #expect(again.status == 1 && again.stderr.contains("--overwrite to replace it or --resume to continue"))
-        let resumed = try runProcess(orbitExecutable(), ["reconstruct", dataset.path, "--out", out.path, "--iterations", "200", "--resume", "--quiet", "--no-eval"])
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("reconstruction.json"))) as! [String: Any]
-        #expect(summary["iterations"] as? Int == 200)
-        #expect(try String(contentsOf: out.appendingPathComponent("training.csv"), encoding: .utf8).split(separator: "\n").count == 6)  // + 150, 200
-
-        let render = try runProcess(orbitExecutable(), ["render", out.path, "--out", folder.path("orbit").path, "--frames", "6"])
-        #expect(render.status == 0, "\(render.stderr)")
-        #expect(FileManager.default.fileExists(atPath: folder.path("orbit/video.mp4").path))
-    }
-
-    @Test func badDatasetIsOneLine() throws {
-        let folder = TemporaryFolder()
-        let result = try runProcess(orbitExecutable(), ["reconstruct", folder.path("nothing").path, "--out", folder.path("o").path])
-        #expect(result.status == 1)
-        #expect(result.stderr == "orbit: error: \(folder.path("nothing").path): no transforms.json or transforms_train.json; is this a dataset folder?\n")
-    }
-}
 
 /// Edges used by other than two triangles (cracks or non-manifold edges), and the number of edges used once.
 func edgeCounts(_ mesh: TriangleMesh) -> (bad: Int, open: Int) {

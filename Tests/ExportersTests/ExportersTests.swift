@@ -160,7 +160,7 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
         cube.colors = cube.positions.map { $0 + Vec3(0.5, 0.5, 0.5) }
         try MeshWriter.write(cube, to: folder.path("cube.obj"))
         try MeshWriter.write(cube, to: folder.path("cube.ply"), format: .plyASCII, comment: "unit cube")
-        let snapshots = repositoryRoot().appendingPathComponent("Tests/ExportTests/Snapshots")
+        let snapshots = repositoryRoot().appendingPathComponent("Tests/ExportersTests/Snapshots")
         for name in ["cube.obj", "cube.mtl", "cube.ply"] {
             try expectSnapshot(try String(contentsOf: folder.path(name), encoding: .utf8), snapshots.appendingPathComponent(name))
         }

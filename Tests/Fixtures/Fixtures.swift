@@ -1,0 +1,56 @@
+import Capture
+import Foundation
+import SceneFormat
+import TestSupport
+
+public let tinyScene = #"""
+{"format": 1, "camera": {"width": 32, "height": 24, "fov_x_deg": 50}, "render": {"spp": 4, "max_bounces": 1},
+ "frame_rate": 10, "rig": {"type": "orbit", "radius": 3, "elevation_deg": 30, "frames": 3, "test_every": 3},
+ "lights": [{"type": "environment", "radiance": [1, 1, 1]}],
+ "objects": [{"type": "sphere", "radius": 0.5}, {"type": "plane", "size": [4, 4]}]}
+"""#
+
+/// Clips rendered once per test process and copied to each test that asks: the same scene is not rendered
+/// again by every suite that trains on it.
+final class ClipCache: @unchecked Sendable {
+    static let shared = ClipCache()
+    private let lock = NSLock()
+    private let folder = TemporaryFolder()
+    private var made: [String: Result<URL, Error>] = [:]
+
+    /// The clip named `key`, made by `make` into the given folder on first use.
+    func clip(_ key: String, make: (URL) throws -> Void) throws -> URL {
+        lock.lock(); defer { lock.unlock() }
+        if let done = made[key] { return try done.get() }
+        let result = Result { () throws -> URL in
+            let url = folder.path(key)
+            try make(url)
+            return url
+        }
+        made[key] = result
+        return try result.get()
+    }
+}
+
+/// 40 views of a textured sphere at 64×64 made by the generator; every 5th view is held out. `scale` shrinks the
+/// sphere and the camera distances alike (the images stay the same).
+public func smallDataset(in folder: TemporaryFolder, scale: Double = 1) throws -> URL {
+    let master = try ClipCache.shared.clip("small-\(scale)") { out in
+        let scratch = out.deletingLastPathComponent().appendingPathComponent("scene-\(scale)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        // assets live beside the scene (the path policy)
+        try FileManager.default.copyItem(at: repositoryRoot().appendingPathComponent("scenes/assets/uv_grid.png"),
+                                         to: scratch.appendingPathComponent("uv_grid.png"))
+        let json = #"""
+        {"format": 1, "camera": {"width": 64, "height": 64, "fov_x_deg": 40}, "render": {"spp": 16, "max_bounces": 2},
+         "rig": {"type": "random", "count": 40, "radius": \#(4 * scale), "min_elevation_deg": -30, "max_elevation_deg": 80, "test_every": 5},
+         "background": {"type": "transparent"}, "lights": [{"type": "environment", "top": [1.2, 1.2, 1.2], "bottom": [0.6, 0.6, 0.6]}],
+         "objects": [{"type": "sphere", "radius": \#(0.8 * scale), "material": {"base_color_texture": "uv_grid.png", "roughness": 0.8}}]}
+        """#
+        let scene = try SceneLoader.decode(Data(json.utf8), file: "small.json", baseDirectory: scratch)
+        _ = try Generator(scene: scene).run(output: out, overwrite: false)
+    }
+    let out = folder.path("small")
+    try FileManager.default.copyItem(at: master, to: out)
+    return out
+}
