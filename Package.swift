@@ -6,7 +6,8 @@
 //   foundations   Geometry · FileSafety
 //   formats       SceneFormat · Media · Assets · Exporters · Surface · Dataset
 //   engines       Render · Physics · Reconstruction · Ingest
-//   pipelines     Capture (scene → clip) · Pipeline (OrbitRun, FieldExport, report) · Fuzzing
+//   pipelines     Capture (scene → clip) · Pipeline (OrbitRun, FieldExport, ConsistencyCheck, report) · Fuzzing
+//   library       OrbitKit (the product other packages import)
 //   executables   orbit (OrbitCLI) · orbit-bench (OrbitBench)
 import PackageDescription
 
@@ -14,6 +15,8 @@ let package = Package(
     name: "Orbit",
     platforms: [.macOS(.v14)],
     products: [
+        // Orbit as a Swift library: `import OrbitKit` (README, "Use Orbit from Swift"; Examples/OrbitExample)
+        .library(name: "OrbitKit", targets: ["OrbitKit"]),
         .executable(name: "orbit", targets: ["OrbitCLI"]),
         .executable(name: "orbit-bench", targets: ["OrbitBench"]),
     ],
@@ -77,6 +80,10 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["FileSafety", "Capture", "Render", "SceneFormat", "Media", "Geometry", "Dataset", "Assets",
                                                 "Exporters", "Surface", "Reconstruction", "Ingest"]),
 
+        /// The library's front door: `Orbit.generate / readDataset / reconstruct / resume / export`, and the types of
+        /// the modules it re-exports (Geometry, SceneFormat, Dataset, Capture, Reconstruction, Pipeline).
+        .target(name: "OrbitKit", dependencies: ["Geometry", "SceneFormat", "Dataset", "Capture", "Reconstruction", "Pipeline", "FileSafety"]),
+
         /// The fuzzing corpus (seeds, hand-made hostile inputs, seeded mutations) and a runner that checks each
         /// case ends in exit 0 or 1 with one line of error, nothing left behind, within time and memory bounds.
         .target(name: "Fuzzing", dependencies: ["Geometry", "FileSafety", "Media", "Exporters"]),
@@ -86,7 +93,8 @@ let package = Package(
             "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "FileSafety", "Exporters", "Surface", "Assets", "Pipeline", "Physics", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["Fuzzing", "FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets"]),
+        .executableTarget(name: "OrbitBench", dependencies: ["Fuzzing", "FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets", "Dataset",
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: Tests.
         // test helpers: temporary folders, processes, snapshots (light, for every test target)

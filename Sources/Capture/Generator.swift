@@ -11,13 +11,21 @@ import SceneFormat
 
 /// What `Generator.run` produced.
 public struct GenerateSummary: Sendable {
+    /// Frames rendered.
     public var frames: Int
+    /// Image width, pixels.
     public var width: Int
+    /// Image height, pixels.
     public var height: Int
+    /// Seconds spent rendering (path tracing) in all.
     public var renderSeconds: Double
+    /// Seconds of the whole run: loading, simulation, rendering, writing.
     public var totalSeconds: Double
+    /// Camera samples: pixels × samples per pixel × frames.
     public var cameraSamples: Int
+    /// Rays traced, shadow rays included.
     public var rays: Int
+    /// The dataset folder written.
     public var output: URL
     /// One line about the simulation of a world scene (nil for still scenes).
     public var simulation: String? = nil
@@ -26,10 +34,12 @@ public struct GenerateSummary: Sendable {
 /// Scene file → orbit clip: renders every view of the rig and writes the dataset folder
 /// (docs/dataset.md) under a temporary name, moving it into place only when everything is written.
 public struct Generator: Sendable {
+    /// The scene to render.
     public var scene: Scene
     /// Worker threads for rendering. Default: all cores.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    /// A generator of `scene`'s clip.
     public init(scene: Scene) { self.scene = scene }
 
     /// Imports every mesh object's file; failures become scene errors naming the object's `path` field.
@@ -78,6 +88,8 @@ public struct Generator: Sendable {
         return (scene.objects.count, renderScene.triangleCount, scene.views().count)
     }
 
+    /// Simulates (worlds), renders every view and writes the dataset folder `output`, staged and moved into
+    /// place when complete; an existing non-empty folder is replaced only with `overwrite`.
     public func run(output: URL, overwrite: Bool, progress: (JobProgress) -> Void = { _ in }) throws -> GenerateSummary {
         let start = DispatchTime.now()
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }

@@ -11,16 +11,21 @@ public enum DatasetSplit: String, Sendable, CaseIterable {
 public struct PosedImage: Sendable {
     /// File stem, e.g. `r_12` or `frame_00012`, used to name rendered views after their ground truth.
     public var name: String
+    /// The camera, at the image's resolution.
     public var camera: Camera
+    /// The pixels, 8-bit sRGB with straight alpha.
     public var rgba: Image8
 }
 
 /// The images of one split of a dataset.
 public struct PosedImages: Sendable {
+    /// The images, in file order.
     public var images: [PosedImage]
     /// Colour composited under transparent pixels (sRGB-encoded, 0...1). Default white, the NeRF-synthetic protocol.
     public var background: Vec3
+    /// Image width, pixels (every image of a split has the same size).
     public var width: Int { images.first?.camera.width ?? 0 }
+    /// Image height, pixels.
     public var height: Int { images.first?.camera.height ?? 0 }
 
     /// Pixel (x, y) of image `i`: sRGB-encoded colour in [0, 1] and alpha (coverage).

@@ -11,10 +11,13 @@ import Geometry
 public struct TransformsDocument: Sendable {
     /// Intrinsics as a file gives them; any may be missing (a frame's own fields override the file's).
     public struct Intrinsics: Sendable, Equatable {
+        /// Focal lengths and principal point, pixels (`fl_x`, `fl_y`, `cx`, `cy`).
         public var fx: Double?, fy: Double?, cx: Double?, cy: Double?
         /// Horizontal field of view, radians (NeRF-synthetic's `camera_angle_x`).
         public var angleX: Double?
+        /// Image size, pixels (`w`, `h`).
         public var width: Int?, height: Int?
+        /// The defaults.
         public init() {}
 
         /// The horizontal focal length in pixels, from `fl_x` or from `camera_angle_x` and the width.
@@ -60,6 +63,7 @@ public struct TransformsDocument: Sendable {
     public var file: URL
     /// The file-wide intrinsics.
     public var intrinsics: Intrinsics
+    /// The frames, in file order.
     public var frames: [Frame]
     /// `train_filenames`, `val_filenames`, `test_filenames` as written; empty when the file has none.
     public var splitLists: [DatasetSplit: [String]]

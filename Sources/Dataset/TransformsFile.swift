@@ -7,18 +7,26 @@ public struct DatasetFrame: Sendable {
     public var stem: String
     /// "train", "val" or "test"; nil when the rig has no splits.
     public var split: String?
+    /// The camera of the frame.
     public var camera: Camera
+    /// A frame named `stem` of `split`.
     public init(stem: String, split: String?, camera: Camera) { self.stem = stem; self.split = split; self.camera = camera }
 }
 
 /// The dataset folder's layout and its camera files. See docs/dataset.md.
 public enum DatasetLayout {
+    /// Colour frames, 8-bit sRGB RGBA PNG.
     public static let images = "images"
+    /// Z-depth, 16-bit millimetres.
     public static let depth = "depth"
+    /// World-space normals, 16-bit RGB.
     public static let normals = "normals"
+    /// Coverage, 8-bit.
     public static let masks = "masks"
+    /// Instance ids, 16-bit.
     public static let instances = "instances"
 
+    /// The relative path of frame `stem` in `folder`.
     public static func path(_ folder: String, _ stem: String) -> String { "\(folder)/\(stem).png" }
 
     /// `transforms.json` as nerfstudio and instant-ngp read it: shared intrinsics, camera-to-world matrices in
@@ -76,6 +84,7 @@ public enum DatasetLayout {
         ])
     }
 
+    /// A 4×4 matrix as nested JSON arrays, rounded to 12 decimals.
     public static func matrix(_ m: Matrix4) -> JSONOutput {
         .array(m.rows.map { row in .array(row.map { .number(($0 * 1e12).rounded() / 1e12) }) })
     }

@@ -1,6 +1,7 @@
 /// 64-bit FNV-1a, used for scene hashes and determinism checks (not for security).
 public struct FNV1a64: Sendable {
     public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    /// The defaults.
     public init() {}
 
     public mutating func combine<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {

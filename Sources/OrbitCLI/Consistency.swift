@@ -20,29 +20,14 @@ struct Consistency: ParsableCommand {
     @Argument(help: "Video file, or a dataset folder with transforms.json.")
     var clip: String
 
-    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
-    var out: String
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var videoOptions: VideoOptions
 
-    @Option(help: "Seconds of training. Default 120.")
-    var trainSeconds = 120.0
-
-    @Option(help: "Most training iterations. Default 20000.")
-    var iterations = 20000
-
-    @Flag(help: "Replace a non-empty output folder.")
-    var overwrite = false
-
-    @Flag(name: .shortAndLong, help: "Print nothing but the result and errors.")
-    var quiet = false
+    @OptionGroup var field: FieldOptions
+    @OptionGroup var runOptions: RunOptions
 
     @OptionGroup var safety: SafetyOptions
-
-    func validate() throws {
-        if !(trainSeconds > 0 && trainSeconds.isFinite) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
-        if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
-    }
 
     func run() throws {
         safety.apply()
@@ -50,8 +35,9 @@ struct Consistency: ParsableCommand {
     }
 
     func measure() throws {
-        let destination = try OutputPolicy.check(output: out, inputs: [clip] + (videoOptions.poses.map { [$0] } ?? []))
-        let staged = try StagedFolder(destination: destination, overwrite: overwrite)
+        let quiet = runOptions.quiet
+        let destination = try OutputPolicy.check(output: output.out, inputs: [clip] + (videoOptions.poses.map { [$0] } ?? []))
+        let staged = try StagedFolder(destination: destination, overwrite: output.overwrite)
         defer { staged.discard() }
         var dataset = URL(fileURLWithPath: clip).standardizedFileURL
         if VideoDataset.isVideo(clip) {
@@ -60,8 +46,11 @@ struct Consistency: ParsableCommand {
             dataset = processed
         }
         var settings = ConsistencySettings()
-        settings.trainSeconds = trainSeconds
-        settings.iterations = iterations
+        settings.trainSeconds = field.trainSeconds ?? 120
+        settings.iterations = field.iterations
+        settings.training.coarseResolution = field.coarse
+        settings.training.fineResolution = field.fine
+        settings.threads = runOptions.count
         let reporter = ProgressReporter(label: "it", quiet: quiet)
         let report = try ConsistencyCheck.measure(dataset: dataset, in: staged.staging, clip: clip, settings: settings) { event in
             switch event {
@@ -76,6 +65,6 @@ struct Consistency: ParsableCommand {
             for v in report.perFrame { print(String(format: "  %@  PSNR %6.2f dB  SSIM %.4f", v.name, v.psnr, v.ssim)) }
         }
         print(String(format: "orbit: consistency of %@: PSNR %.2f dB, SSIM %.4f over %d held-out frames → %@", clip, report.meanPSNR, report.meanSSIM,
-                     report.perFrame.count, URL(fileURLWithPath: out).appendingPathComponent(ConsistencyCheck.report).path))
+                     report.perFrame.count, output.url.appendingPathComponent(ConsistencyCheck.report).path))
     }
 }

@@ -70,10 +70,7 @@ struct Export: ParsableCommand {
     @Flag(help: "Replace existing files.")
     var overwrite = false
 
-    @OptionGroup var threading: ThreadsOption
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
+    @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
         if mesh == nil && points == nil { throw ValidationError("nothing to export: give --mesh FILE and/or --points FILE") }
@@ -92,7 +89,7 @@ struct Export: ParsableCommand {
         safety.apply()
         do {
             let summary = try export()
-            if !quiet { print(summary.lines.joined(separator: "\n")) }
+            if !runOptions.quiet { print(summary.lines.joined(separator: "\n")) }
         } catch { fail(error) }
     }
 
@@ -109,7 +106,7 @@ struct Export: ParsableCommand {
         settings.extraction.targetTriangles = triangles
         settings.extraction.minComponentFraction = minComponent
         settings.pointStride = pointStride
-        settings.threads = threading.count
+        settings.threads = runOptions.count
         if let resolution {
             // marching cubes keeps the sampled lattice and its vertex table: about 16 bytes a point
             try ResourceBudget.current.checkMemory(Checked.product([resolution, resolution, resolution, 16]), for: "--resolution",

@@ -42,36 +42,24 @@ struct Generate: ParsableCommand {
     @Argument(help: "Scene file (JSON, format 1). Default: the built-in default scene.")
     var scene: String?
 
-    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
-    var out: String
-
-    @Flag(help: "Replace a non-empty output folder (only once the new output is complete).")
-    var overwrite = false
-
-    @OptionGroup var threading: ThreadsOption
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
-
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var runOptions: RunOptions
     @OptionGroup var safety: SafetyOptions
-
-    func validate() throws {
-    }
 
     func run() throws {
         safety.apply()
-        do { try OutputPolicy.check(output: out, inputs: scene.map { [$0] } ?? []) } catch { fail(error) }
+        do { try OutputPolicy.check(output: output.out, inputs: scene.map { [$0] } ?? []) } catch { fail(error) }
         let scene = loadScene(scene)
         var generator = Generator(scene: scene)
-        generator.threads = threading.count
-        let reporter = ProgressReporter(label: "frames", quiet: quiet)
+        generator.threads = runOptions.count
+        let reporter = ProgressReporter(label: "frames", quiet: runOptions.quiet)
         do {
-            let summary = try generator.run(output: URL(fileURLWithPath: out), overwrite: overwrite) { reporter.report($0) }
+            let summary = try generator.run(output: output.url, overwrite: output.overwrite) { reporter.report($0) }
             reporter.finish()
-            if !quiet {
+            if !runOptions.quiet {
                 let perFrame = summary.renderSeconds / Double(summary.frames)
                 print(String(format: "orbit: wrote %d frames of %dx%d to %@ (%.2f s/frame, %.1f M camera samples/s, %.1f s in all)",
-                             summary.frames, summary.width, summary.height, out, perFrame,
+                             summary.frames, summary.width, summary.height, output.out, perFrame,
                              Double(summary.cameraSamples) / summary.renderSeconds / 1e6, summary.totalSeconds))
                 if let simulation = summary.simulation { print("orbit: \(simulation)") }
             }

@@ -11,8 +11,7 @@ struct ProcessVideo: ParsableCommand {
     @Argument(help: "Video file (MP4, MOV, MKV, WebM; H.264, H.265, VP9, AV1, ...).")
     var video: String
 
-    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
-    var out: String
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var videoOptions: VideoOptions
 
@@ -22,11 +21,7 @@ struct ProcessVideo: ParsableCommand {
     @Option(help: "Longest side of the written frames in pixels. Default: the video's size.")
     var maxSide: Int?
 
-    @Flag(help: "Replace a non-empty output folder (only once the new output is complete).")
-    var overwrite = false
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
+    @OptionGroup var runOptions: RunOptions
 
     @OptionGroup var safety: SafetyOptions
 
@@ -36,14 +31,16 @@ struct ProcessVideo: ParsableCommand {
 
     func run() throws {
         safety.apply()
-        do { try OutputPolicy.check(output: out, inputs: [video] + (videoOptions.poses.map { [$0] } ?? [])) } catch { fail(error) }
+        do { try OutputPolicy.check(output: output.out, inputs: [video] + (videoOptions.poses.map { [$0] } ?? [])) } catch { fail(error) }
         var settings = videoOptions.settings
         settings.maxSide = maxSide
         settings.cameraModel = cameraModel
+        settings.threads = runOptions.count
+        let quiet = runOptions.quiet
         let terminal = isatty(STDERR_FILENO) != 0
         var lastStage = ""
         do {
-            let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: URL(fileURLWithPath: out), overwrite: overwrite,
+            let summary = try VideoDataset.process(video: URL(fileURLWithPath: video), output: output.url, overwrite: output.overwrite,
                                                    settings: settings) { stage in
                 guard !quiet else { return }
                 if terminal { FileHandle.standardError.write(Data("\r\u{1B}[2Korbit: \(stage)".utf8)); return }
@@ -54,7 +51,7 @@ struct ProcessVideo: ParsableCommand {
             if !quiet {
                 if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
                 print(String(format: "orbit: %d of %d frames registered (%@); %d decoded; wrote %@ in %.1f s", summary.registered.count, summary.selected.count,
-                             summary.poseSource, summary.decodedFrames, out, summary.seconds))
+                             summary.poseSource, summary.decodedFrames, output.out, summary.seconds))
                 if !summary.unregistered.isEmpty {
                     print("orbit: not registered (left out of transforms.json, listed in metadata.json): frames " + summary.unregistered.map(String.init).joined(separator: ", "))
                 }

@@ -19,21 +19,16 @@ typealias ReconstructionLayout = ReconstructionFolder
 
 struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit a radiance field to a dataset folder (Orbit, nerfstudio, instant-ngp or NeRF-synthetic) on the CPU and evaluate it on the test split.")
+        abstract: "Fit a radiance field to a dataset folder (Orbit, nerfstudio, instant-ngp or NeRF-synthetic) on the CPU and evaluate it on the test split.",
+        discussion: "A non-empty --out is refused unless --overwrite (replace it once the new reconstruction is complete) or --resume (continue its training).")
 
     @Argument(help: "Dataset folder with transforms.json or transforms_train.json, or a video file (processed first into OUT/dataset, as orbit process-video does).")
     var dataset: String
 
     @OptionGroup var videoOptions: VideoOptions
 
-    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite or --resume.")
-    var out: String
-
-    @Option(help: "Training iterations in all (4096 rays each). Default 20000.")
-    var iterations = 20000
-
-    @Option(help: "Stop training after this many seconds of wall-clock training (evaluation not counted). Default: no limit.")
-    var timeBudget: Double?
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var field: FieldOptions
 
     @Option(help: "Seed of batch selection and sample jitter. Default 0.")
     var seed: UInt64 = 0
@@ -43,11 +38,6 @@ struct Reconstruct: ParsableCommand {
 
     @Option(help: "Write a checkpoint every this many iterations (and always at the end). Default 2000.")
     var checkpointEvery = 2000
-
-    @Option(help: "Lattice resolution at the start and after upsampling, points per axis. Defaults 128 and 256.")
-    var coarse = 128
-    @Option(help: "Lattice resolution after upsampling (equal to --coarse to stay coarse). Default 256.")
-    var fine = 256
 
     @Option(help: "Weight of the total-variation prior on density and SH (see docs/reconstruction.md). Default 0.")
     var tv: Float = 0
@@ -64,24 +54,15 @@ struct Reconstruct: ParsableCommand {
     @Flag(help: "Continue from the checkpoint in --out exactly where it stopped.")
     var resume = false
 
-    @Flag(help: "Replace a non-empty output folder.")
-    var overwrite = false
-
     @Flag(help: "Skip the evaluation on the test split.")
     var noEval = false
 
-    @OptionGroup var threading: ThreadsOption
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
+    @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
-        if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
         if downscale < 1 || downscale > 64 { throw ValidationError("--downscale: expected 1...64, got \(downscale)") }
-        if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
-        if resume && overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
+        if resume && output.overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every: expected at least 1, got \(checkpointEvery)") }
-        if let timeBudget, !(timeBudget > 0 && timeBudget.isFinite) { throw ValidationError("--time-budget: expected a positive number of seconds, got \(timeBudget)") }
         if !(tv >= 0 && tv.isFinite) { throw ValidationError("--tv: expected a finite weight ≥ 0, got \(tv)") }
         if let distortion, !(distortion >= 0 && distortion.isFinite) { throw ValidationError("--distortion: expected a finite weight ≥ 0, got \(distortion)") }
         if let lrDensity, !(lrDensity > 0 && lrDensity.isFinite) { throw ValidationError("--lr-density: expected a finite rate > 0, got \(lrDensity)") }
@@ -98,18 +79,18 @@ struct Reconstruct: ParsableCommand {
     var runSettings: TrainingRunSettings {
         var s = TrainingRunSettings()
         s.training.seed = seed
-        s.training.coarseResolution = coarse
-        s.training.fineResolution = fine
+        s.training.coarseResolution = field.coarse
+        s.training.fineResolution = field.fine
         s.training.tvDensity = tv
         s.training.tvSH = tv
         if let distortion { s.training.distortion = distortion }
         if let lrDensity { s.training.learningRateDensity = lrDensity }
         s.training.randomBackground = randomBackground
-        s.iterations = iterations
-        s.timeBudget = timeBudget
+        s.iterations = field.iterations
+        s.timeBudget = field.trainSeconds
         s.checkpointEvery = checkpointEvery
         s.downscale = downscale
-        s.threads = threading.count
+        s.threads = runOptions.count
         s.evaluate = !noEval
         return s
     }
@@ -118,6 +99,8 @@ struct Reconstruct: ParsableCommand {
     /// beside it when --overwrite replaces a non-empty folder (so the old one stays until the new one is complete).
     @discardableResult
     func train() throws -> TrainingSummary {
+        let out = output.out, overwrite = output.overwrite, quiet = runOptions.quiet
+        let coarse = field.coarse, fine = field.fine
         let destination = try OutputPolicy.check(output: out, inputs: [dataset] + (videoOptions.poses.map { [$0] } ?? []))
         try ResourceBudget.current.checkMemory(Checkpoint.trainingBytes(resolution: max(coarse, fine)), for: "--coarse/--fine",
                                               what: "a lattice of \(max(coarse, fine))³ points with its Adam moments")
@@ -167,27 +150,23 @@ struct Render: ParsableCommand {
     @Argument(help: "Reconstruction folder (with checkpoint.orbitrf).")
     var reconstruction: String
 
-    @Option(name: .shortAndLong, help: "Output folder for renders/, depth/ and video.mp4. Refused if not empty, unless --overwrite.")
-    var out: String
+    @OptionGroup var output: OutputOptions
 
     @Option(help: "Render the cameras of this transforms.json (nerfstudio / Orbit / NeRF-synthetic style) instead of an orbit.")
     var cameras: String?
 
-    @Option(help: "Frames of the orbit video. Default 60.")
-    var frames = 60
+    @Option(help: "Frames of the orbit video (without --cameras). Default 60.")
+    var videoFrames = 60
 
     @Option(help: "Background colour behind the field, sRGB 0...1 as r,g,b. Default 1,1,1 (white).")
     var background = "1,1,1"
 
-    @Flag(help: "Replace a non-empty output folder.")
-    var overwrite = false
-
-    @OptionGroup var threading: ThreadsOption
+    @OptionGroup var runOptions: RunOptions
 
     @OptionGroup var safety: SafetyOptions
 
     func validate() throws {
-        if frames < 1 || frames > 10_000 { throw ValidationError("--frames: expected 1...10000, got \(frames)") }
+        if videoFrames < 1 || videoFrames > 10_000 { throw ValidationError("--video-frames: expected 1...10000, got \(videoFrames)") }
         let parts = background.split(separator: ",").compactMap { Float($0) }
         guard parts.count == 3, parts.allSatisfy({ (0...1).contains($0) }) else {
             throw ValidationError("--background: expected r,g,b with each in 0...1, got \(background)")
@@ -197,10 +176,10 @@ struct Render: ParsableCommand {
     func run() throws {
         safety.apply()
         do {
-            let threadCount = threading.count
+            let threadCount = runOptions.count
             let parts = background.split(separator: ",").compactMap { Float($0) }
             let color = Vec3(parts[0], parts[1], parts[2])
-            let destination = try OutputPolicy.check(output: out, inputs: [reconstruction] + (cameras.map { [$0] } ?? []))
+            let destination = try OutputPolicy.check(output: output.out, inputs: [reconstruction] + (cameras.map { [$0] } ?? []))
             let checkpointURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.checkpoint)
             let checkpoint = try Checkpoint.read(from: checkpointURL)
             // the cameras come first: a bad camera file fails before anything is written
@@ -212,7 +191,7 @@ struct Render: ParsableCommand {
                 try ResourceBudget.current.checkMemory(Checked.product([views.map { $0.camera.width * $0.camera.height }.max() ?? 0, 40]),
                                                       for: cameras, what: "rendering \(views.count) views (\(pixels) pixels)")
             }
-            let folder = try StagedFolder(destination: destination, overwrite: overwrite)
+            let folder = try StagedFolder(destination: destination, overwrite: output.overwrite)
             defer { folder.discard() }
             if !views.isEmpty {
                 try folder.makeFolder("renders"); try folder.makeFolder("depth")
@@ -228,7 +207,7 @@ struct Render: ParsableCommand {
                 }
                 let train = try DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train)
                 try FieldEvaluation.renderOrbitVideo(grid: checkpoint.grid, occupancy: nil, settings: checkpoint.settings, cameras: train.images.map(\.camera),
-                                     background: color, to: folder.url("video.mp4"), frames: frames, threads: threadCount)
+                                     background: color, to: folder.url("video.mp4"), frames: videoFrames, threads: threadCount)
             }
             try folder.commit()
         } catch { fail(error) }

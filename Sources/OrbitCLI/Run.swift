@@ -25,38 +25,17 @@ struct Run: ParsableCommand {
     @Argument(help: "Scene file (JSON, format 1), or a video file (frames and poses by orbit process-video). Default: the built-in default scene.")
     var scene: String?
 
-    @Option(name: .shortAndLong, help: "Output folder. Refused if not empty, unless --overwrite.")
-    var out: String
-
+    @OptionGroup var output: OutputOptions
     @OptionGroup var videoOptions: VideoOptions
-
-    @Option(help: "Seconds of training (the reconstruction's --time-budget). Default 240.")
-    var trainSeconds = 240.0
-
-    @Option(help: "Most training iterations. Default 20000.")
-    var iterations = 20000
-
-    @Option(help: "Lattice resolution of the field at the start and after upsampling. Defaults 128 and 256.")
-    var coarse = 128
-    @Option(help: "Lattice resolution after upsampling. Default 256.")
-    var fine = 256
+    @OptionGroup var field: FieldOptions
 
     @Option(help: "Simplify the mesh to at most this many triangles. Default 300000.")
     var triangles = 300_000
 
-    @Flag(help: "Replace a non-empty output folder.")
-    var overwrite = false
-
-    @OptionGroup var threading: ThreadsOption
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
+    @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
-        if !(trainSeconds > 0 && trainSeconds.isFinite) { throw ValidationError("--train-seconds: expected a positive number of seconds, got \(trainSeconds)") }
-        if iterations < 1 { throw ValidationError("--iterations: expected at least 1, got \(iterations)") }
         if triangles < 0 { throw ValidationError("--triangles: expected 0 (no simplification) or more, got \(triangles)") }
-        if coarse < 8 || coarse > 512 || fine < coarse || fine > 512 { throw ValidationError("--coarse/--fine: expected 8 ≤ coarse ≤ fine ≤ 512") }
     }
 
     @OptionGroup var safety: SafetyOptions
@@ -67,6 +46,7 @@ struct Run: ParsableCommand {
     }
 
     func pipeline() throws {
+        let out = output.out, overwrite = output.overwrite, quiet = runOptions.quiet
         let destination = try OutputPolicy.check(output: out, inputs: scene.map { [$0] } ?? [])
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
         if !existing.isEmpty && !overwrite { throw FileSafetyError(path: out, reason: .notEmpty) }
@@ -83,12 +63,12 @@ struct Run: ParsableCommand {
             input = .scene(loaded)
         }
         var settings = OrbitRunSettings()
-        settings.trainSeconds = trainSeconds
-        settings.iterations = iterations
-        settings.coarse = coarse
-        settings.fine = fine
+        settings.trainSeconds = field.trainSeconds ?? 240
+        settings.iterations = field.iterations
+        settings.coarse = field.coarse
+        settings.fine = field.fine
         settings.triangles = triangles
-        settings.threads = threading.count
+        settings.threads = runOptions.count
         let frames = ProgressReporter(label: "frames", quiet: quiet), training = ProgressReporter(label: "it", quiet: quiet)
         let inputLink = input.isVideo ? scene.map { URL(fileURLWithPath: $0).standardizedFileURL.absoluteString } : nil
         let title = "Orbit run: \(scene.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "built-in default scene")"

@@ -11,8 +11,8 @@ struct Simulate: ParsableCommand {
     @Argument(help: "Scene file with a \"physics\" section.")
     var scene: String
 
-    @Flag(help: "Also print the state every frame: time, kinetic and potential energy, deepest contact, fastest body.")
-    var frames = false
+    @Flag(help: "Also print the state at every frame: time, kinetic and potential energy, deepest contact, fastest body.")
+    var perFrame = false
 
     @OptionGroup var safety: SafetyOptions
 
@@ -25,7 +25,7 @@ struct Simulate: ParsableCommand {
             print(String(format: "%@: simulated %.2f s in %d steps (%.3f s), %d dynamic objects, %d collisions; %@",
                          scene, t.steps.last!.time, t.steps.count - 1, result.wallSeconds, result.compiled.dynamicObjects.count,
                          t.collisions.count, t.settledAt.map { String(format: "at rest from %.2f s", $0) } ?? "still moving at the end"))
-            if frames {
+            if perFrame {
                 print("       t        KE (J)        PE (J)   depth (mm)   speed (m/s)")
                 for s in t.samples {
                     let r = t.steps[s.step]

@@ -11,15 +11,23 @@ public struct ConsistencySettings: Sendable {
     public var iterations = 20000
     /// Worker threads. Default: all cores.
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// The field's hyperparameters (lattice sizes, seed, …).
+    public var training = TrainingSettings()
+    /// The defaults.
     public init() {}
 }
 
 /// How 3D-consistent a clip is (docs/consistency.md): its frames' agreement with one radiance field.
 public struct ConsistencyReport: Sendable {
+    /// The dataset folder measured.
     public var dataset: URL
+    /// Frames that trained the field (the even ones).
     public var trainFrames: Int
+    /// Frames held out and compared (the odd ones).
     public var heldOutFrames: Int
+    /// Mean PSNR over the held-out frames, dB.
     public var meanPSNR: Double
+    /// Mean SSIM over the held-out frames.
     public var meanSSIM: Double
     /// Each held-out frame's scores, in the clip's order.
     public var perFrame: [ViewScore]
@@ -68,6 +76,7 @@ public enum ConsistencyCheck {
         try AtomicFile.write(Data((document.json().rendered() + "\n").utf8), to: halves.appendingPathComponent("transforms.json"))
 
         var run = TrainingRunSettings()
+        run.training = settings.training
         run.iterations = settings.iterations
         run.timeBudget = settings.trainSeconds
         run.threads = settings.threads

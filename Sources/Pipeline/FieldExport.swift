@@ -25,14 +25,19 @@ public struct FieldExportSettings: Sendable {
     public var pointStride: Int? = nil
     /// Worker threads. Default: all cores.
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Settings with no outputs; set `mesh` and/or `points`.
     public init() {}
 }
 
 /// What an export wrote.
 public struct ExportSummary: Sendable {
+    /// The extracted mesh and how it was made, when a mesh was asked for.
     public var mesh: MeshExtraction?
+    /// The files written for the mesh (an OBJ comes with its MTL).
     public var meshFiles: [URL] = []
+    /// The extracted point cloud, when one was asked for.
     public var points: PointCloudExtraction?
+    /// The point-cloud file written.
     public var pointsFile: URL?
     /// Seconds spent reading the checkpoint and the training cameras.
     public var loadSeconds = 0.0
@@ -40,6 +45,7 @@ public struct ExportSummary: Sendable {
 
 /// Why an export could not be made, in words.
 public struct FieldExportError: Error, Sendable, CustomStringConvertible {
+    /// The message, one line.
     public var description: String
     init(_ text: String) { description = text }
 }
@@ -47,6 +53,7 @@ public struct FieldExportError: Error, Sendable, CustomStringConvertible {
 /// Meshes and point clouds from a reconstruction folder: every cheap check (formats, destinations) first,
 /// then the checkpoint, the extraction, and one staged write per output.
 public enum FieldExport {
+    /// Reads the checkpoint in `folder` and writes the mesh and/or point cloud `settings` ask for.
     public static func run(reconstruction folder: URL, settings: FieldExportSettings) throws -> ExportSummary {
         let checkpointURL = folder.appendingPathComponent(ReconstructionFolder.checkpoint)
         let meshFormat = try settings.mesh.map { try settings.meshFormat ?? MeshFormat(path: $0.path, asciiPLY: settings.ascii) }

@@ -43,6 +43,7 @@ public struct OrbitRunSettings: Sendable {
     public var triangles = 300_000
     /// Worker threads. Default: all cores.
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// The defaults.
     public init() {}
 }
 

@@ -9,14 +9,19 @@ import RealModule
 public struct ViewScore: Sendable, Equatable {
     /// The view's file stem.
     public var name: String
+    /// PSNR of the render against the view, dB (RGB in [0, 1] over the background).
     public var psnr: Double
+    /// SSIM (11×11 Gaussian window, σ 1.5).
     public var ssim: Double
 }
 
 /// The scores of a field on held-out views: the means and each view's.
 public struct FieldScores: Sendable {
+    /// Mean PSNR over the views, dB.
     public var psnr: Double
+    /// Mean SSIM over the views.
     public var ssim: Double
+    /// Each view's scores, in the split's order.
     public var perView: [ViewScore]
 }
 

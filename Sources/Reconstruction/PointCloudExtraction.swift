@@ -8,6 +8,7 @@ public struct PointCloudSettings: Sendable {
     /// One ray per `pixelStride`² pixels of each training view; nil = the smallest stride that keeps the total
     /// under `maxRays`.
     public var pixelStride: Int? = nil
+    /// With no stride given, the stride is chosen to cast about this many rays.
     public var maxRays = 2_000_000
     /// Rays absorbed less than this by the field give no point (background, thin fog).
     public var minOpacity: Float = 0.9
@@ -22,16 +23,22 @@ public struct PointCloudSettings: Sendable {
     /// A ray's point is where the field has absorbed this fraction of it: the front of the surface, as for the
     /// visibility mesh (`MeshExtractionSettings.visibilityAbsorption`). Default 0.05.
     public var absorption = 0.05
+    /// The defaults.
     public init() {}
 }
 
+/// A point cloud taken from the field and what happened on the way.
 public struct PointCloudExtraction: Sendable {
+    /// The points, world coordinates, with normals and colours.
     public var cloud: PointCloud
     public var pixelStride: Int
+    /// Rays cast.
     public var rays: Int
     /// Points that passed the opacity filter, then also the agreement filter.
     public var opaque: Int
+    /// Opaque points confirmed by other views.
     public var agreed: Int
+    /// Seconds of the extraction.
     public var seconds: Double
 }
 

@@ -46,27 +46,36 @@ public struct MeshExtractionSettings: Sendable {
     public var smoothing = 1.0
     /// Threads for the visibility renders. The mesh is the same for any count.
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// The defaults.
     public init() {}
 }
 
 /// A mesh taken from the field and what happened on the way.
 public struct MeshExtraction: Sendable {
+    /// The mesh, world coordinates (metres, +Z up), with normals and vertex colours.
     public var mesh: TriangleMesh
+    /// The surface definition used.
     public var surface: SurfaceDefinition
     public var threshold: Float
+    /// True when the threshold was chosen automatically.
     public var automaticThreshold: Bool
     public var resolution: Int
+    /// Triangles before clean-up and simplification.
     public var rawTriangles: Int
+    /// Small disconnected pieces removed.
     public var componentsRemoved: Int
     /// meshoptimizer's error after simplification, relative to the mesh's extent (0 when not simplified).
     public var simplificationError: Float
+    /// Seconds of extraction (lattice, marching cubes, clean-up).
     public var extractionSeconds: Double
+    /// Seconds of simplification.
     public var simplificationSeconds: Double
 }
 
 /// A failure of extraction that names what to change. Failures a caller fixes by changing a setting carry a
 /// typed `reason`, so that a command line can name its own option.
 public struct ExtractionError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
     public enum Reason: Sendable, Equatable {
         /// A complete message that names no setting.
         case other(String)
@@ -77,10 +86,14 @@ public struct ExtractionError: Error, Sendable, CustomStringConvertible {
         /// Nothing to compare: the mesh has no area (or none inside the crop region, when `cropped`).
         case nothingToCompare(cropped: Bool)
     }
+    /// What went wrong.
     public var reason: Reason
+    /// A failure that names no setting.
     public init(message: String) { reason = .other(message) }
+    /// A failure for `reason`.
     public init(_ reason: Reason) { self.reason = reason }
 
+    /// The error in one line, in the settings' words.
     public var description: String {
         switch reason {
         case .other(let message): return message

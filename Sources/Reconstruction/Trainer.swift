@@ -19,6 +19,7 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     public var patchSize = 4
     /// Adam learning rates of density and SH coefficients at iteration 0. Defaults 5.0 and 0.05.
     public var learningRateDensity: Float = 5.0
+    /// Adam learning rate of the spherical-harmonic coefficients at iteration 0.
     public var learningRateSH: Float = 0.05
     /// Learning rates fall by 10× every this many iterations (exponentially). Default 50000: on lego, 15000
     /// froze training after ~10 minutes (28.9 dB at 15), 50000 reached 31.0 dB at 15 (docs/benchmarks.md).
@@ -26,6 +27,7 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     /// Weights of the total-variation prior on density and SH. Default 0 for both: on NeRF-synthetic lego every
     /// weight tried (1e-8 ... 1e-4) lowered held-out PSNR within a 2-minute budget (docs/benchmarks.md).
     public var tvDensity: Float = 0
+    /// Weight of the total-variation prior on the spherical harmonics.
     public var tvSH: Float = 0
     /// Sample spacing along rays as a fraction of the lattice spacing. Default 0.5.
     public var stepScale = 0.5
@@ -49,6 +51,7 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     public var initialDensity: Float = 0.1
     /// Seed of batch selection and sample jitter. Default 0.
     public var seed: UInt64 = 0
+    /// The defaults.
     public init() {}
 
     /// The first field outside its range, in words, or nil when every field is usable (checked for settings
@@ -75,10 +78,13 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
 
 /// What one iteration did.
 public struct IterationStats: Sendable {
+    /// The iteration just done (from 1).
     public var iteration: Int
     /// Mean squared error of the batch and its PSNR in dB.
     public var loss: Double
+    /// PSNR of the batch, dB.
     public var psnr: Double
+    /// Mean samples per ray of the batch (fewer as the occupancy grid empties space).
     public var samplesPerRay: Double
 }
 
@@ -86,8 +92,11 @@ public struct IterationStats: Sendable {
 /// randomness derives from (seed, iteration), so a run resumed from a checkpoint continues exactly.
 /// Deterministic for a given seed and thread count.
 public final class Trainer: @unchecked Sendable {
+    /// The hyperparameters.
     public let settings: TrainingSettings
+    /// The training views.
     public let data: PosedImages
+    /// Worker threads; results are deterministic for a given seed and thread count.
     public let threads: Int
     public private(set) var grid: RadianceGrid<Float>
     public private(set) var iteration = 0
@@ -117,6 +126,7 @@ public final class Trainer: @unchecked Sendable {
         deinit { gradDensity.deallocate(); gradSH.deallocate(); touchedFlag.deallocate(); samples.deallocate() }
     }
 
+    /// A new field over `bounds`, to be trained on `data`.
     public init(data: PosedImages, bounds: Bounds3, settings: TrainingSettings, threads: Int) {
         self.settings = settings
         self.data = data
@@ -141,6 +151,7 @@ public final class Trainer: @unchecked Sendable {
         workspaces = (0..<max(1, threads)).map { _ in Workspace(points: points) }
     }
 
+    /// The field and its optimiser state, to write or to resume from.
     public var checkpoint: Checkpoint {
         Checkpoint(settings: settings, iteration: iteration, grid: grid, momentDensity: momentDensity, momentSH: momentSH, occupancy: occupancy)
     }

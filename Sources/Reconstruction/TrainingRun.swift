@@ -6,9 +6,13 @@ import Media
 
 /// The reconstruction folder (docs/reconstruction.md), defined beside the checkpoint format it holds.
 public enum ReconstructionFolder {
+    /// The field and its optimiser state (docs/reconstruction.md).
     public static let checkpoint = "checkpoint.orbitrf"
+    /// The training curve, every 50 iterations.
     public static let log = "training.csv"
+    /// What was trained on and how, with the test figures.
     public static let summary = "reconstruction.json"
+    /// The test split's renders, depths and scores, and the orbit video.
     public static let eval = "eval"
     /// Where a video is processed into, inside the folder.
     public static let dataset = "dataset"
@@ -32,6 +36,7 @@ public struct TrainingRunSettings: Sendable {
     public var evaluate = true
     /// Frames of the novel-view orbit video written with the evaluation. Default 48.
     public var orbitVideoFrames = 48
+    /// The defaults.
     public init() {}
 }
 
@@ -47,11 +52,15 @@ public enum TrainingDestination: Sendable {
 
 /// What a training run did.
 public struct TrainingSummary: Sendable {
+    /// The dataset folder trained on (inside the reconstruction for a video).
     public var dataset: URL
+    /// Iterations done in all.
     public var iterations: Int
     /// Seconds of training in all, resumed runs included.
     public var trainingSeconds: Double
+    /// Views of the train split.
     public var trainViews: Int
+    /// Views of the test split evaluated (0 without evaluation).
     public var testViews: Int
     /// Mean PSNR (dB) and SSIM over the test split; nil without evaluation or test split.
     public var testPSNR: Double?
@@ -74,7 +83,9 @@ public enum TrainingEvent: Sendable {
 /// its log, evaluates it on the test split and writes the reconstruction folder. Everything a reconstruction
 /// is, apart from the command line that asks for it.
 public struct TrainingRun: Sendable {
+    /// What the run does.
     public var settings: TrainingRunSettings
+    /// A run with `settings`.
     public init(settings: TrainingRunSettings = TrainingRunSettings()) { self.settings = settings }
 
     /// Trains into `destination`. `prepare` runs first, inside the folder being written, and returns the
@@ -195,6 +206,7 @@ public struct TrainingRun: Sendable {
 /// A training run that cannot start, in words.
 public enum TrainingRunError: Error, Sendable, CustomStringConvertible {
     case nothingToResume(String)
+    /// The error in one line.
     public var description: String {
         switch self {
         case .nothingToResume(let path): return "\(path): no checkpoint to resume from; run without resuming first"

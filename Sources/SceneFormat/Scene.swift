@@ -8,6 +8,7 @@ public struct Scene: Sendable {
     public var name: String
     /// The scene file as the user named it (used in messages), and its folder (paths resolve against it).
     public var file: String
+    /// The folder relative paths of the scene resolve against.
     public var baseDirectory: URL
     /// Image size and intrinsics.
     public var camera: CameraSettings
@@ -19,7 +20,9 @@ public struct Scene: Sendable {
     public var rig: Rig
     /// What camera rays that leave the scene see.
     public var background: Background
+    /// Lights, in file order.
     public var lights: [Light]
+    /// Objects, in file order (spawned ones after them); instance id = index + 1.
     public var objects: [SceneObject]
     /// Rigid-body simulation (world scenes only); nil for still scenes.
     public var physics: PhysicsSettings? = nil
@@ -41,6 +44,7 @@ public struct CameraSettings: Sendable, Equatable {
     public var height: Int = 400
     /// Horizontal field of view in radians. Default 40° (or the rig preset's).
     public var fovX: Double = 40 * .pi / 180
+    /// The defaults.
     public init() {}
 }
 
@@ -52,6 +56,7 @@ public struct RenderSettings: Sendable, Equatable {
     public var maxBounces: Int = 4
     /// Seed of every random choice (sampling, random rigs). Default 0.
     public var seed: UInt64 = 0
+    /// The defaults.
     public init() {}
 }
 
@@ -70,6 +75,7 @@ public struct Material: Sendable, Equatable {
     public var specular: Double = 1
     /// Emitted radiance in W·sr⁻¹·m⁻², linear RGB, each ≥ 0. Default 0.
     public var emission: Vec3d = .zero
+    /// The defaults.
     public init() {}
 }
 
@@ -77,6 +83,7 @@ public struct Material: Sendable, Equatable {
 public struct SceneObject: Sendable {
     /// Name from the file, or "<type>-<index>". Instance id = index in `objects` + 1.
     public var name: String
+    /// The geometry, in object space.
     public var shape: Shape
     /// Object-to-world transform: translate · rotate · scale.
     public var transform: Matrix4
@@ -89,11 +96,13 @@ public struct SceneObject: Sendable {
     /// Rendered (and part of the ground truth). Default true; an invisible object can still collide.
     public var visible: Bool = true
 
+    /// An object as the scene decoder makes it; `jsonPath` names it in messages.
     public init(name: String, shape: Shape, transform: Matrix4, material: Material?, jsonPath: String, body: Body? = nil) {
         self.name = name; self.shape = shape; self.transform = transform; self.material = material; self.jsonPath = jsonPath; self.body = body
     }
 }
 
+/// The geometry of an object, in object space (metres).
 public enum Shape: Sendable {
     /// A sphere of `radius` metres about `center` (object space).
     case sphere(center: Vec3d, radius: Double)
@@ -107,6 +116,7 @@ public enum Shape: Sendable {
     case mesh(MeshSource)
 }
 
+/// A mesh file an object is made of, and how it is read.
 public struct MeshSource: Sendable, Equatable {
     /// The file, resolved against the scene's folder.
     public var url: URL
@@ -118,6 +128,7 @@ public struct MeshSource: Sendable, Equatable {
     public var upAxis: String
 }
 
+/// A light. Radiance and irradiance are linear RGB (W·sr⁻¹·m⁻² and W·m⁻² per channel).
 public enum Light: Sendable {
     /// A one-sided rectangle `corner + s·edge1 + t·edge2`, emitting `radiance` towards `edge1 × edge2`.
     case quad(corner: Vec3d, edge1: Vec3d, edge2: Vec3d, radiance: Vec3d)
@@ -132,12 +143,17 @@ public enum Light: Sendable {
 /// Radiance from infinity: `bottom` straight down, `top` straight up, linear in the direction's z between.
 /// A constant environment has `top == bottom`.
 public struct EnvironmentLight: Sendable, Equatable {
+    /// Radiance arriving from straight up (+Z).
     public var top: Vec3d
+    /// Radiance arriving from straight down.
     public var bottom: Vec3d
+    /// A sky that blends linearly from `bottom` to `top` with the direction's z.
     public init(top: Vec3d, bottom: Vec3d) { self.top = top; self.bottom = bottom }
+    /// The radiance arriving from a direction whose z component is `z`.
     public func radiance(directionZ z: Double) -> Vec3d { bottom + (top - bottom) * ((z + 1) / 2) }
 }
 
+/// What camera rays that leave the scene see.
 public enum Background: Sendable, Equatable {
     /// Alpha 0 where camera rays escape; `video.mp4` composites the frames over `matte` (linear RGB).
     case transparent(matte: Vec3d)
@@ -161,12 +177,17 @@ public enum Rig: Sendable, Equatable {
     case path(keyframes: [CameraKeyframe], frames: Int)
 }
 
+/// One keyframe of a camera path.
 public struct CameraKeyframe: Sendable, Equatable {
+    /// The camera's position, metres.
     public var eye: Vec3d
+    /// The point it looks at.
     public var lookAt: Vec3d
+    /// A keyframe at `eye` looking at `lookAt`.
     public init(eye: Vec3d, lookAt: Vec3d) { self.eye = eye; self.lookAt = lookAt }
 }
 
+/// Cameras on rings around a point, looking at it (the `orbit` rig).
 public struct OrbitRig: Sendable, Equatable {
     /// Distance from `lookAt` in metres. Default 4.
     public var radius: Double = 4
@@ -180,9 +201,11 @@ public struct OrbitRig: Sendable, Equatable {
     public var lookAt: Vec3d = .zero
     /// Every n-th frame goes to the test split (0: no splits). Default 0.
     public var testEvery: Int = 0
+    /// The defaults.
     public init() {}
 }
 
+/// Cameras at random directions on a sphere around a point (the `random` rig).
 public struct RandomRig: Sendable, Equatable {
     /// Number of views. Default 50.
     public var count: Int = 50
@@ -190,12 +213,14 @@ public struct RandomRig: Sendable, Equatable {
     public var radius: Double = 4
     /// Elevation range in radians; directions are uniform on that band of the sphere. Default 5°...85°.
     public var minElevation: Double = 5 * .pi / 180
+    /// The highest elevation, radians.
     public var maxElevation: Double = 85 * .pi / 180
     public var lookAt: Vec3d = .zero
     /// Seed of the view directions. Default: the render seed.
     public var seed: UInt64 = 0
     /// Every n-th view goes to the test split (0: no splits). Default 0.
     public var testEvery: Int = 0
+    /// The defaults.
     public init() {}
 }
 

@@ -14,6 +14,7 @@ public struct PhysicsSettings: Sendable, Equatable {
     public var worldBounds: Bounds3? = nil
     public var tolerances = InvariantTolerances()
     public var solver = SolverSettings()
+    /// The defaults.
     public init() {}
 
     public var timestep: Double { 1 / rate }
@@ -34,6 +35,7 @@ public struct SolverSettings: Sendable, Equatable {
     public var cone: Cone = .elliptic
     /// Contact spring time constant, seconds, at least two steps; nil: three steps. MuJoCo's default is 0.02 s.
     public var contactTimeConstant: Double? = nil
+    /// The defaults.
     public init() {}
 }
 
@@ -68,6 +70,7 @@ public struct InvariantTolerances: Sendable, Equatable {
     /// A body rests below these speeds (m/s, rad/s). Defaults 0.01 and 0.1.
     public var restSpeed: Double = 0.01
     public var restAngularSpeed: Double = 0.1
+    /// The defaults.
     public init() {}
 }
 

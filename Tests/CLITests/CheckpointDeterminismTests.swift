@@ -6,7 +6,7 @@ import TestSupport
 
 /// Pinned hashes (Box2D-style): the same inputs give the same bytes in every process, for 1 and 2 threads.
 /// A change to any of these hashes is a change of Orbit's output and must be made on purpose.
-@Suite struct DeterminismTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct CheckpointDeterminismTests {
     /// A checkpoint after 40 iterations on a fixed synthetic dataset, each run in its own process (so that
     /// anything depending on per-process state, such as hash-seeded dictionary order, shows up).
     @Test(arguments: [1, 2])

@@ -13,7 +13,7 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
     return (dataset, out)
 }
 
-@Suite struct ExportCommandTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct ExportCommandTests {
     @Test func exportWritesMeshAndPointsAndEvalMeshScoresThem() throws {
         let folder = TemporaryFolder()
         let (dataset, field) = try smallReconstruction(in: folder)

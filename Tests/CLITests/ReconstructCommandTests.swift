@@ -10,7 +10,7 @@ import SceneFormat
 import Testing
 import TestSupport
 
-@Suite struct ReconstructCommandTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct ReconstructCommandTests {
     @Test func reconstructWritesCheckpointLogMetricsAndRendersThenResumes() throws {
         let folder = TemporaryFolder()
         let dataset = try smallDataset(in: folder)
@@ -37,7 +37,7 @@ import TestSupport
         #expect(summary["iterations"] as? Int == 200)
         #expect(try String(contentsOf: out.appendingPathComponent("training.csv"), encoding: .utf8).split(separator: "\n").count == 6)  // + 150, 200
 
-        let render = try runProcess(orbitExecutable(), ["render", out.path, "--out", folder.path("orbit").path, "--frames", "6"])
+        let render = try runProcess(orbitExecutable(), ["render", out.path, "--out", folder.path("orbit").path, "--video-frames", "6"])
         #expect(render.status == 0, "\(render.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.path("orbit/video.mp4").path))
     }

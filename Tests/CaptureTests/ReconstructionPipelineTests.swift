@@ -23,7 +23,7 @@ func trainedPSNR(scale: Double, iterations: Int) throws -> Double {
     return try heldOutPSNR(smallDataset(in: folder, scale: scale), settings: smallSettings(), iterations: iterations)
 }
 
-@Suite struct ReconstructionPipelineTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct ReconstructionPipelineTests {
     /// The same images of a sphere ten times smaller: densities are scaled to the box (FieldScale), so it trains
     /// as well; with densities per metre it stalled at the background (a 10 cm object needs densities ten times
     /// larger from the same learning rates).

@@ -106,7 +106,7 @@ func worldScene(clip: String, rig: String = #"{"type": "orbit", "radius": 3, "el
     }
 }
 
-@Suite struct ExampleWorldTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct ExampleWorldTests {
     @Test(arguments: ["drop-on-table", "tower-collapse", "balls-into-bowl", "movi", "frozen-pile"])
     func exampleWorldsHoldTheirInvariants(name: String) throws {
         let scene = try SceneLoader.load(path: repositoryRoot().appendingPathComponent("scenes/\(name).json").path)

@@ -19,7 +19,7 @@ func violations(_ cases: [FuzzCase], scratch: URL) -> [String] {
     FuzzRunner(orbit: orbitExecutable()).violations(cases, scratch: scratch, memoryBound: 3_000_000_000)
 }
 
-@Suite(.serialized) struct FuzzTests {
+@Suite(.serialized, .tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct FuzzTests {
     /// Every seed is a valid input that its command accepts (so mutations reach the deep paths, not the first check).
     @Test func seedsAreAccepted() throws {
         let corpus = try SharedCorpus.shared.get()

@@ -6,7 +6,7 @@ import TestSupport
 
 /// `orbit consistency` on a clip of one world against the same clip with every other frame taken from a
 /// different world: the inconsistent clip scores clearly lower.
-@Suite struct ConsistencyTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct ConsistencyTests {
     func dataset(in folder: TemporaryFolder, name: String, sphereAt x: Double) throws -> URL {
         let json = #"""
         {"format": 1, "camera": {"width": 64, "height": 64, "fov_x_deg": 40}, "render": {"spp": 4, "max_bounces": 1},

@@ -50,7 +50,7 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
     }
 }
 
-@Suite(.serialized) struct VideoDatasetTests {
+@Suite(.serialized, .tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct VideoDatasetTests {
     @Test func colmapRecoversTheOrbitFromTheVideo() throws {
         let folder = TemporaryFolder()
         let clip = try orbitClip(in: folder)

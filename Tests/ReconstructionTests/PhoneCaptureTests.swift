@@ -9,7 +9,7 @@ import TestSupport
 private let poseA = "[[1, 0, 0, 0.5], [0, 0, -1, -3], [0, 1, 0, 0.2], [0, 0, 0, 1]]"
 private let poseB = "[[0, 0, 1, 3], [1, 0, 0, 0], [0, 1, 0, 0.2], [0, 0, 0, 1]]"
 
-@Suite struct PhoneCaptureTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.fast, "slow: ./scripts/test --fast leaves it out")) struct PhoneCaptureTests {
     /// A nerfstudio folder of phone-sized JPEGs (1080×1920 portrait, one stored landscape with EXIF orientation 6,
     /// one progressive 4:4:4) reads, downscales and trains: the path that once aborted with heap corruption.
     @Test func portraitJPEGDatasetReadsAndTrains() throws {

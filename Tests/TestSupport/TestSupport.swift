@@ -90,3 +90,15 @@ public func expectSnapshot(_ text: String, _ url: URL, sourceLocation: SourceLoc
     #expect(text == expected, "\(url.lastPathComponent) differs from its snapshot (ORBIT_UPDATE_SNAPSHOTS=1 records a deliberate change)",
             sourceLocation: sourceLocation)
 }
+
+extension Tag {
+    /// Tests that train to a quality target, run COLMAP, fuzz or otherwise take more than a few seconds.
+    /// `./scripts/test --fast` (ORBIT_TEST_FAST=1) leaves them out; `./scripts/test` runs everything.
+    @Tag public static var slow: Self
+}
+
+/// The switches of a test run.
+public enum TestRun {
+    /// True under `./scripts/test --fast`: tests tagged `.slow` are skipped.
+    public static let fast = ProcessInfo.processInfo.environment["ORBIT_TEST_FAST"] == "1"
+}
