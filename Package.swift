@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "FileSafety", "Dataset", "Media", "Reconstruction", "Surface", "TestSupport", "ReconstructionTestSupport", "Fixtures"]),
         .testTarget(name: "ExportersTests", dependencies: ["Exporters", "FileSafety", "Surface", "Media", "CAssimp", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "SurfaceTests", dependencies: ["Surface", "Geometry"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport", "ReconstructionTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Capture", "Media", "Dataset", "Geometry", "Reconstruction", "TestSupport", "ReconstructionTestSupport", "Fixtures"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "SceneFormat", "Geometry", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Media", "Geometry", "FileSafety", "TestSupport"]),
         // the orbit executable's commands: flags, messages, exit codes, files written (run as a subprocess)

@@ -54,3 +54,24 @@ public func smallDataset(in folder: TemporaryFolder, scale: Double = 1) throws -
     try FileManager.default.copyItem(at: master, to: out)
     return out
 }
+
+/// An orbit clip (48 frames at 320×320, one ring at 30°, radius 3.2) of textured objects: its video and true poses
+/// (rendered once per test process, copied into `folder`).
+public func orbitClip(in folder: TemporaryFolder) throws -> URL {
+    let json = #"""
+    {"format": 1, "camera": {"width": 320, "height": 320, "fov_x_deg": 45}, "render": {"spp": 4, "max_bounces": 1},
+     "rig": {"type": "orbit", "radius": 3.2, "elevations_deg": [30], "frames": 48, "look_at": [0, 0, 0.3]},
+     "background": {"type": "color", "color": [0.2, 0.2, 0.2]}, "lights": [{"type": "environment", "radiance": [1, 1, 1]}],
+     "objects": [{"type": "plane", "size": [3, 3], "material": {"base_color_texture": "assets/blobs.png", "roughness": 0.9}},
+                 {"type": "box", "size": [0.6, 0.6, 0.6], "transform": {"translate": [0.3, -0.2, 0.3], "rotate_deg": [0, 0, 25]}, "material": {"base_color_texture": "assets/blobs.png"}},
+                 {"type": "sphere", "center": [-0.5, 0.4, 0.35], "radius": 0.35, "material": {"base_color_texture": "assets/blobs.png"}}]}
+    """#
+    let master = try ClipCache.shared.clip("orbit") { out in
+        let scene = try decodeScene(json, file: "orbit.json", folder: repositoryRoot().appendingPathComponent("scenes"))
+        _ = try Generator(scene: scene).run(output: out, overwrite: false)
+    }
+    let out = folder.path("clip")
+    try FileManager.default.copyItem(at: master, to: out)
+    return out
+}
+

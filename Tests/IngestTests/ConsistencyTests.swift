@@ -22,7 +22,7 @@ import TestSupport
 
     func score(_ dataset: URL, folder: TemporaryFolder, name: String) throws -> Double {
         let result = try runProcess(orbitExecutable(), ["consistency", dataset.path, "--out", folder.path(name).path, "--train-seconds", "600",
-                                                        "--iterations", "700", "--quiet"])
+                                                        "--iterations", "500", "--coarse", "48", "--fine", "64", "--threads", "2", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.path("\(name)/consistency.json"))) as! [String: Any]
         #expect((report["per_frame"] as! [[String: Any]]).count == 16 && report["held_out_frames"] as? Int == 16)

@@ -6,24 +6,9 @@ import Ingest
 import Media
 import Reconstruction
 import Testing
+import Fixtures
 import ReconstructionTestSupport
 import TestSupport
-
-/// An orbit clip (48 frames at 320×320, one ring at 30°, radius 3.2) of textured objects: its video and true poses.
-func orbitClip(in folder: TemporaryFolder) throws -> URL {
-    let json = #"""
-    {"format": 1, "camera": {"width": 320, "height": 320, "fov_x_deg": 45}, "render": {"spp": 4, "max_bounces": 1},
-     "rig": {"type": "orbit", "radius": 3.2, "elevations_deg": [30], "frames": 48, "look_at": [0, 0, 0.3]},
-     "background": {"type": "color", "color": [0.2, 0.2, 0.2]}, "lights": [{"type": "environment", "radiance": [1, 1, 1]}],
-     "objects": [{"type": "plane", "size": [3, 3], "material": {"base_color_texture": "assets/blobs.png", "roughness": 0.9}},
-                 {"type": "box", "size": [0.6, 0.6, 0.6], "transform": {"translate": [0.3, -0.2, 0.3], "rotate_deg": [0, 0, 25]}, "material": {"base_color_texture": "assets/blobs.png"}},
-                 {"type": "sphere", "center": [-0.5, 0.4, 0.35], "radius": 0.35, "material": {"base_color_texture": "assets/blobs.png"}}]}
-    """#
-    let scene = try decodeScene(json, file: "orbit.json", folder: repositoryRoot().appendingPathComponent("scenes"))
-    let out = folder.path("clip")
-    _ = try Generator(scene: scene).run(output: out, overwrite: false)
-    return out
-}
 
 /// Camera-to-world matrices of a transforms.json, by the number in each frame's file name.
 func poses(_ transforms: URL) throws -> [Int: Matrix4] {
@@ -112,8 +97,8 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
 
     func heldOutPSNR(_ folder: URL) throws -> Double {
         var settings = TrainingSettings()
-        settings.coarseResolution = 64; settings.fineResolution = 96; settings.upsampleIteration = 600
-        return try ReconstructionTestSupport.heldOutPSNR(folder, settings: settings, iterations: 1200)
+        settings.coarseResolution = 64; settings.fineResolution = 96; settings.upsampleIteration = 400
+        return try ReconstructionTestSupport.heldOutPSNR(folder, settings: settings, iterations: 800)
     }
 
     @Test func knownPosesAreUsedAsGiven() throws {
