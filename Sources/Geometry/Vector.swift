@@ -39,3 +39,20 @@ public struct Bounds3: Sendable, Equatable, Codable {
     public var center: Vec3d { (lower + upper) / 2 }
     public var diagonal: Double { isEmpty ? 0 : length(upper - lower) }
 }
+
+extension Bounds3 {
+    /// The parameter range [t0, t1] (t0 ≥ 0) where the ray is inside the box, or nil.
+    public func intersect(origin o: Vec3d, direction d: Vec3d) -> (Double, Double)? {
+        var t0 = 0.0, t1 = Double.infinity
+        for a in 0..<3 {
+            if d[a] == 0 {
+                if o[a] < lower[a] || o[a] > upper[a] { return nil }
+                continue
+            }
+            var near = (lower[a] - o[a]) / d[a], far = (upper[a] - o[a]) / d[a]
+            if near > far { swap(&near, &far) }
+            t0 = max(t0, near); t1 = min(t1, far)
+        }
+        return t0 <= t1 ? (t0, t1) : nil
+    }
+}

@@ -1,6 +1,9 @@
 import ArgumentParser
 import FileSafety
 import Foundation
+import Geometry
+import Ingest
+import Reconstruction
 
 // The option groups shared by the commands: one declaration, one meaning, one validation per option name.
 
@@ -76,4 +79,17 @@ struct SafetyOptions: ParsableArguments {
         if let maxSamples { ResourceBudget.current.maxCameraSamples = Int(maxSamples) }
         PathPolicy.current.allowOutside = allowOutsidePaths
     }
+}
+
+extension SurfaceDefinition: ExpressibleByArgument {}
+extension VideoSettings.Matching: ExpressibleByArgument {}
+extension VideoSettings.CameraModel: ExpressibleByArgument {}
+
+/// Parses "x0,y0,z0,x1,y1,z1" into a box.
+func parseBounds(_ text: String, option: String) throws -> Bounds3 {
+    let v = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard v.count == 6, v.allSatisfy(\.isFinite), v[0] < v[3], v[1] < v[4], v[2] < v[5] else {
+        throw ValidationError("\(option): expected xmin,ymin,zmin,xmax,ymax,zmax with each min below its max, got \(text)")
+    }
+    return Bounds3(lower: Vec3d(v[0], v[1], v[2]), upper: Vec3d(v[3], v[4], v[5]))
 }

@@ -91,12 +91,3 @@ struct Run: ParsableCommand {
         if !quiet { print("orbit: " + line + String(format: "; %.0f s in all", summary.seconds)) }
     }
 }
-
-func readJSON(_ url: URL) throws -> [String: Any] {
-    let tree: JSONTree
-    do { tree = try StrictJSON.read(url) } catch let e as JSONSyntaxError {
-        throw DatasetError(file: url.path, message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
-    }
-    guard let object = tree.foundation as? [String: Any] else { throw DatasetError(file: url.path, message: "expected a JSON object") }
-    return object
-}

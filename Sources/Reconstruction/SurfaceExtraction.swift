@@ -239,59 +239,6 @@ extension RadianceGrid where S == Float {
                               simplificationSeconds: seconds(since: simplifyStart))
     }
 
-    /// How far inside the visibility hull each point of `like`'s lattice is, metres (positive inside): over the
-    /// training views that frame the point, the k-th smallest (distance from the camera − the distance at which the
-    /// ray through the pixel it projects to has lost `absorbed` of its light), k = `freeFraction` of those views (at
-    /// least 2, at most all of them), clamped to ±4 lattice steps. Views whose ray never loses that much see straight
-    /// through. The depths come from renders at about 400 × 400 pixels or the views' own size, if smaller.
-    public func visibilityField(like grid: ScalarGrid, cameras: [Camera], absorbed: Double, freeFraction: Double, stepScale: Double,
-                                occupancy: [UInt8]?, blockSize: Int, threads: Int) -> ScalarGrid {
-        let surfaceLevel = 1 - absorbed
-        // no point needs more free views than this, so a point is settled once this many see it free by the cap
-        let most = min(32, max(2, Int((freeFraction * Double(cameras.count)).rounded(.up))))
-        let cap = Float(4 * grid.spacing.max())
-        let views = cameras.map { $0.downscaled(by: max(1, max($0.width, $0.height) / 400)) }
-        let depths = views.map { render(camera: $0, background: .zero, stepScale: stepScale, occupancy: occupancy, blockSize: blockSize, threads: threads,
-                                       surfaceTransmittance: Float(surfaceLevel)).medianDepth }
-        let rays = views.map { PixelRays($0) }
-        var values = [Float](repeating: 0, count: grid.values.count)
-        let nx = grid.nx, ny = grid.ny, nz = grid.nz
-        values.withUnsafeMutableBufferPointer { out in
-            let target = UnsafeSendable(out.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: nz) { k in
-                // the `most` smallest values of (distance − surface depth) over the views, ascending; one buffer per slab
-                var smallest = [Float](repeating: cap, count: most)
-                for j in 0..<ny { for i in 0..<nx {
-                    let p = grid.origin + Vec3d(Double(i), Double(j), Double(k)) * grid.spacing
-                    let q = Vec3(Float(p.x), Float(p.y), Float(p.z))
-                    for m in 0..<most { smallest[m] = cap }
-                    var framed = 0
-                    for (v, view) in views.enumerated() {
-                        let r = rays[v]
-                        let d = q - r.origin
-                        let z = -dot(d, r.back)
-                        guard z > 0 else { continue }
-                        let x = r.cx + r.fx * dot(d, r.right) / z, y = r.cy - r.fy * dot(d, r.up) / z
-                        guard x >= 0, y >= 0, x < Float(view.width), y < Float(view.height) else { continue }
-                        let surface = depths[v][Int(y) * view.width + Int(x)]
-                        framed += 1
-                        var value = max(length(d) - surface, -cap)   // negative: this view sees the point in front of its surface
-                        for m in 0..<most where value < smallest[m] { swap(&value, &smallest[m]) }
-                        if smallest[most - 1] <= -cap { break }
-                    }
-                    let needed = min(most, framed, max(2, Int((freeFraction * Double(framed)).rounded(.up))))
-                    let inside = smallest[max(needed, 1) - 1]
-                    // no view frames the point: nothing says it is solid
-                    target.pointer[(k * ny + j) * nx + i] = framed > 0 ? inside : -cap
-                } }
-            }
-        }
-        return ScalarGrid(nx: nx, ny: ny, nz: nz, origin: grid.origin, spacing: grid.spacing, values: values)
-    }
-
-    /// Per vertex: the unit normal −∇σ / |∇σ| (the adjacent faces' area-weighted normal where the gradient vanishes
-    /// or strays more than 60° from it), and the
-    /// colour a ray along −n starting 1.5 lattice steps outside composites from the view-independent colour.
     func attachNormalsAndColors(_ mesh: inout TriangleMesh, field: ScalarGrid) {
         var sums = [Vec3](repeating: .zero, count: mesh.positions.count)
         for t in 0..<mesh.triangleCount {
@@ -328,35 +275,5 @@ extension RadianceGrid where S == Float {
         }
         mesh.normals = normals.values.flatMap { $0! }
         mesh.colors = colors.values.flatMap { $0! }
-    }
-}
-
-extension Bounds3 {
-    /// The parameter range [t0, t1] (t0 ≥ 0) where the ray is inside the box, or nil.
-    public func intersect(origin o: Vec3d, direction d: Vec3d) -> (Double, Double)? {
-        var t0 = 0.0, t1 = Double.infinity
-        for a in 0..<3 {
-            if d[a] == 0 {
-                if o[a] < lower[a] || o[a] > upper[a] { return nil }
-                continue
-            }
-            var near = (lower[a] - o[a]) / d[a], far = (upper[a] - o[a]) / d[a]
-            if near > far { swap(&near, &far) }
-            t0 = max(t0, near); t1 = min(t1, far)
-        }
-        return t0 <= t1 ? (t0, t1) : nil
-    }
-}
-
-/// `count` cameras spread evenly on a sphere around `bounds` (a Fibonacci lattice), looking at its centre and
-/// seeing all of it: stand-ins for the training views when those are not available.
-public func surroundingCameras(_ bounds: Bounds3, count: Int = 32, size: Int = 64) -> [Camera] {
-    let center = bounds.center, distance = 1.5 * bounds.diagonal
-    let fovX = 2 * atan(bounds.diagonal / 2 / distance) * 1.1
-    let golden = Double.pi * (3 - 5.0.squareRoot())
-    return (0..<count).map { i in
-        let z = 1 - (Double(i) + 0.5) / Double(count) * 2, r = (1 - z * z).squareRoot()
-        let eye = center + distance * Vec3d(r * cos(golden * Double(i)), r * sin(golden * Double(i)), z)
-        return Camera(width: size, height: size, fovX: fovX, cameraToWorld: Camera.lookAt(eye: eye, target: center))
     }
 }

@@ -51,27 +51,3 @@ extension RadianceGrid where S == Float {
                           opacity: opacity.values.flatMap { $0! }, medianDepth: median.values.flatMap { $0! })
     }
 }
-
-/// Scene bounds for object-centric captures: a cube around the point closest to every camera's optical axis,
-/// with half-size = (median camera distance) · tan(half the narrower field of view) · `margin`.
-/// `estimateBounds`, refused with a `DatasetError` naming `file` when the cameras do not frame a region of
-/// positive size (they all stand where their views meet, say): no lattice can be laid over such a box.
-public func checkedBounds(_ cameras: [Camera], file: String) throws -> Bounds3 {
-    let box = estimateBounds(cameras)
-    let size = box.upper - box.lower
-    guard [size.x, size.y, size.z, box.lower.x, box.lower.y, box.lower.z].allSatisfy(\.isFinite), min(size.x, size.y, size.z) > 1e-6,
-          max(size.x, size.y, size.z) < 1e8 else {
-        throw DatasetError(file: file, message: "the cameras frame no region of usable size (they stand where their views meet, or look away from each other); check the transform_matrix values")
-    }
-    return box
-}
-
-public func estimateBounds(_ cameras: [Camera], margin: Double = 1.05) -> Bounds3 {
-    let center = nearestPoint(toLines: cameras.map { ($0.origin, $0.worldDirection(x: $0.cx, y: $0.cy)) }) ?? .zero
-    let distances = cameras.map { length($0.origin - center) }.sorted()
-    let median = distances[distances.count / 2]
-    let c0 = cameras[0]
-    let halfFov = min(atan(Double(c0.width) / 2 / c0.fx), atan(Double(c0.height) / 2 / c0.fy))
-    let half = median * tan(halfFov) * margin
-    return Bounds3(lower: center - Vec3d(repeating: half), upper: center + Vec3d(repeating: half))
-}
