@@ -53,12 +53,11 @@ enum VideoBench {
     }
 
     static func cameras(_ folder: URL) throws -> [Int: Matrix4] {
-        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("transforms.json"))) as! [String: Any]
+        let document = try TransformsDocument.read(folder.appendingPathComponent("transforms.json"))
         var out: [Int: Matrix4] = [:]
-        for frame in root["frames"] as! [[String: Any]] {
-            let name = frame["file_path"] as! String
-            guard let index = Int(name.split(separator: "_").last!.split(separator: ".").first!) else { continue }
-            out[index] = Matrix4(rows: frame["transform_matrix"] as! [[Double]])
+        for frame in document.frames {
+            guard let name = frame.filePath, let index = Int(name.split(separator: "_").last!.split(separator: ".").first!) else { continue }
+            out[index] = frame.pose
         }
         return out
     }
