@@ -38,6 +38,17 @@ import TestSupport
         #expect(again.stderr == "orbit: error: \(out.path): the output folder is not empty; pass --overwrite to replace it\n")
     }
 
+    /// `orbit consistency` on a folder that is not a dataset: one line naming the folder, exit 1, nothing written.
+    @Test func consistencyRefusesAFolderWithoutCameras() throws {
+        let folder = TemporaryFolder()
+        try FileManager.default.createDirectory(at: folder.path("empty"), withIntermediateDirectories: true)
+        let result = try runProcess(orbitExecutable(), ["consistency", folder.path("empty").path, "--out", folder.path("out").path, "--quiet"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("orbit: error: ") && result.stderr.contains("empty") && result.stderr.split(separator: "\n").count == 1,
+                "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("out").path))
+    }
+
     @Test func helpStatesUnitsAndDefaults() throws {
         let help = try runProcess(orbitExecutable(), ["generate", "--help"])
         #expect(help.status == 0)
