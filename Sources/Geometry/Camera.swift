@@ -10,13 +10,16 @@ public struct Camera: Sendable, Equatable {
     public var height: Int
     /// Focal lengths in pixels.
     public var fx: Double
+    /// Vertical focal length, pixels.
     public var fy: Double
     /// Principal point in pixels, measured from the top-left image corner.
     public var cx: Double
+    /// Principal point's row, pixels from the top edge.
     public var cy: Double
     /// Camera-to-world transform (rigid).
     public var cameraToWorld: Matrix4
 
+    /// A pinhole camera with the given intrinsics (pixels) and camera-to-world pose (OpenGL axes).
     public init(width: Int, height: Int, fx: Double, fy: Double, cx: Double, cy: Double, cameraToWorld: Matrix4) {
         self.width = width; self.height = height
         self.fx = fx; self.fy = fy; self.cx = cx; self.cy = cy
@@ -33,6 +36,7 @@ public struct Camera: Sendable, Equatable {
     /// Horizontal field of view in radians (`camera_angle_x`).
     public var fovX: Double { 2 * atan(Double(width) / 2 / fx) }
 
+    /// The camera's position in the world.
     public var origin: Vec3d { Vec3d(cameraToWorld[0, 3], cameraToWorld[1, 3], cameraToWorld[2, 3]) }
 
     /// Direction (camera space, not normalised, z = −1) through image point (x, y) in pixels.
@@ -86,10 +90,14 @@ public struct Camera: Sendable, Equatable {
 
 /// A camera's pixel rays in Float, for the hot loops of the renderer and the radiance-field trainer.
 public struct PixelRays: Sendable {
+    /// Position and the camera's axes in the world (right +X, up +Y, back +Z).
     public let origin: Vec3, right: Vec3, up: Vec3, back: Vec3
+    /// Intrinsics, pixels.
     public let fx: Float, fy: Float, cx: Float, cy: Float
+    /// Image width, pixels.
     public let width: Int
 
+    /// The single-precision form of `c`.
     public init(_ c: Camera) {
         let m = c.cameraToWorld
         origin = Vec3(Float(m[0, 3]), Float(m[1, 3]), Float(m[2, 3]))

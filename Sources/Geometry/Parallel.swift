@@ -5,7 +5,9 @@ import Foundation
 public final class ResultSlots<R>: @unchecked Sendable {
     private let lock = NSLock()
     public private(set) var values: [R?]
+    /// `count` empty slots.
     public init(count: Int) { values = Array(repeating: nil, count: count) }
+    /// Stores `value` in slot `i` (each slot is written once).
     public func set(_ i: Int, _ value: R) { lock.lock(); values[i] = value; lock.unlock() }
 }
 

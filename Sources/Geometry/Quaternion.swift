@@ -3,9 +3,12 @@ import Foundation
 /// A rotation as a unit quaternion `w + xi + yj + zk` in Double (MuJoCo's order: w first).
 /// Rotates column vectors right-handedly, like `Matrix4.rotation(axis:angle:)`.
 public struct Quaternion: Sendable, Equatable {
+    /// Scalar and vector parts.
     public var w: Double, x: Double, y: Double, z: Double
+    /// The quaternion w + xi + yj + zk.
     public init(w: Double, x: Double, y: Double, z: Double) { self.w = w; self.x = x; self.y = y; self.z = z }
 
+    /// No rotation.
     public static let identity = Quaternion(w: 1, x: 0, y: 0, z: 0)
 
     /// Rotation by `angle` radians about `axis` (any non-zero length).
@@ -40,10 +43,14 @@ public struct Quaternion: Sendable, Equatable {
         return Quaternion(w: b * cos(2 * .pi * u3), x: a * sin(2 * .pi * u2), y: a * cos(2 * .pi * u2), z: b * sin(2 * .pi * u3))
     }
 
+    /// The Euclidean norm (1 for a rotation).
     public var norm: Double { (w * w + x * x + y * y + z * z).squareRoot() }
+    /// This quaternion scaled to norm 1.
     public var normalized: Quaternion { let n = norm; return Quaternion(w: w / n, x: x / n, y: y / n, z: z / n) }
+    /// The conjugate (the inverse rotation of a unit quaternion).
     public var conjugate: Quaternion { Quaternion(w: w, x: -x, y: -y, z: -z) }
 
+    /// The Hamilton product: rotation `b`, then `a`.
     public static func * (a: Quaternion, b: Quaternion) -> Quaternion {
         Quaternion(w: a.w * b.w - a.x * b.x - a.y * b.y - a.z * b.z,
                    x: a.w * b.x + a.x * b.w + a.y * b.z - a.z * b.y,

@@ -3,6 +3,7 @@
 public struct RandomStream: Sendable {
     @usableFromInline var state: UInt64
 
+    /// A stream keyed by `seed` and up to three more words (pixel, sample, frame, …).
     @inlinable public init(seed: UInt64, _ a: UInt64 = 0, _ b: UInt64 = 0, _ c: UInt64 = 0) {
         var s = RandomStream.mix(seed &+ 0x9E37_79B9_7F4A_7C15)
         s = RandomStream.mix(s ^ (a &* 0xBF58_476D_1CE4_E5B9))
@@ -19,6 +20,7 @@ public struct RandomStream: Sendable {
         return z ^ (z >> 31)
     }
 
+    /// The next 64 random bits.
     @inlinable public mutating func nextUInt64() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         return RandomStream.mix(state)

@@ -3,13 +3,16 @@ import Foundation
 /// A 4×4 matrix in Double, row-major: `m[row][column]`, acting on column vectors (p' = M p).
 /// Used for object transforms and camera-to-world poses (see docs/conventions.md).
 public struct Matrix4: Sendable, Equatable, Codable {
+    /// The four rows.
     public var rows: [[Double]]
 
+    /// A matrix from four rows of four values.
     public init(rows: [[Double]]) {
         precondition(rows.count == 4 && rows.allSatisfy { $0.count == 4 }, "Matrix4 needs 4×4 entries")
         self.rows = rows
     }
 
+    /// The identity.
     public static let identity = Matrix4(rows: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
 
     public subscript(row: Int, column: Int) -> Double {
@@ -17,6 +20,7 @@ public struct Matrix4: Sendable, Equatable, Codable {
         set { rows[row][column] = newValue }
     }
 
+    /// The product: `b` applied first, then `a`.
     public static func * (a: Matrix4, b: Matrix4) -> Matrix4 {
         var r = Matrix4.identity
         for i in 0..<4 {
@@ -27,10 +31,12 @@ public struct Matrix4: Sendable, Equatable, Codable {
         return r
     }
 
+    /// A translation by `t`.
     public static func translation(_ t: Vec3d) -> Matrix4 {
         Matrix4(rows: [[1, 0, 0, t.x], [0, 1, 0, t.y], [0, 0, 1, t.z], [0, 0, 0, 1]])
     }
 
+    /// A scale by `s` along the axes.
     public static func scale(_ s: Vec3d) -> Matrix4 {
         Matrix4(rows: [[s.x, 0, 0, 0], [0, s.y, 0, 0], [0, 0, s.z, 0], [0, 0, 0, 1]])
     }
@@ -46,12 +52,14 @@ public struct Matrix4: Sendable, Equatable, Codable {
         ])
     }
 
+    /// The point `p` transformed (translation included).
     public func transformPoint(_ p: Vec3d) -> Vec3d {
         Vec3d(self[0, 0] * p.x + self[0, 1] * p.y + self[0, 2] * p.z + self[0, 3],
               self[1, 0] * p.x + self[1, 1] * p.y + self[1, 2] * p.z + self[1, 3],
               self[2, 0] * p.x + self[2, 1] * p.y + self[2, 2] * p.z + self[2, 3])
     }
 
+    /// The direction `v` transformed (no translation).
     public func transformVector(_ v: Vec3d) -> Vec3d {
         Vec3d(self[0, 0] * v.x + self[0, 1] * v.y + self[0, 2] * v.z,
               self[1, 0] * v.x + self[1, 1] * v.y + self[1, 2] * v.z,
@@ -84,5 +92,6 @@ public struct Matrix4: Sendable, Equatable, Codable {
         return r
     }
 
+    /// The normal `n` transformed by the inverse transpose, unit length.
     public func transformNormal(_ n: Vec3d) -> Vec3d { normalize(normalMatrix().transformVector(n)) }
 }

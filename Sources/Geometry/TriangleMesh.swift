@@ -11,12 +11,15 @@ public struct TriangleMesh: Sendable, Equatable {
     /// Three indices per triangle.
     public var indices: [UInt32]
 
+    /// A mesh of the given vertex attributes and triangle indices.
     public init(positions: [Vec3] = [], normals: [Vec3] = [], uvs: [Vec2] = [], colors: [Vec3] = [], indices: [UInt32] = []) {
         self.positions = positions; self.normals = normals; self.uvs = uvs; self.colors = colors; self.indices = indices
     }
 
+    /// Triangles in the mesh.
     public var triangleCount: Int { indices.count / 3 }
 
+    /// The box around the vertices.
     public var bounds: Bounds3 {
         var b = Bounds3.empty
         for p in positions { b.include(Vec3d(Double(p.x), Double(p.y), Double(p.z))) }

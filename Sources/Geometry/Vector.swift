@@ -1,21 +1,28 @@
 // Small vector helpers over the standard library's SIMD types.
 // Rendering uses Float; camera poses and scene transforms are composed in Double.
 
+/// Single-precision 3-vectors: positions, directions, colours in the renderer and the field.
 public typealias Vec3 = SIMD3<Float>
+/// Single-precision 2-vectors: texture coordinates.
 public typealias Vec2 = SIMD2<Float>
+/// Double-precision 3-vectors: scene coordinates, cameras, physics.
 public typealias Vec3d = SIMD3<Double>
 
+/// Dot product.
 @inlinable public func dot(_ a: Vec3, _ b: Vec3) -> Float { (a * b).sum() }
 @inlinable public func cross(_ a: Vec3, _ b: Vec3) -> Vec3 {
     Vec3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
 }
+/// Euclidean length.
 @inlinable public func length(_ a: Vec3) -> Float { dot(a, a).squareRoot() }
 @inlinable public func normalize(_ a: Vec3) -> Vec3 { a / length(a) }
 
+/// Dot product.
 @inlinable public func dot(_ a: Vec3d, _ b: Vec3d) -> Double { (a * b).sum() }
 @inlinable public func cross(_ a: Vec3d, _ b: Vec3d) -> Vec3d {
     Vec3d(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
 }
+/// Euclidean length.
 @inlinable public func length(_ a: Vec3d) -> Double { dot(a, a).squareRoot() }
 @inlinable public func normalize(_ a: Vec3d) -> Vec3d { a / length(a) }
 
@@ -29,14 +36,23 @@ public typealias Vec3d = SIMD3<Double>
 
 /// An axis-aligned box. An empty box has `lower > upper`.
 public struct Bounds3: Sendable, Equatable, Codable {
+    /// The smallest corner.
     public var lower: Vec3d
+    /// The largest corner.
     public var upper: Vec3d
+    /// The box between `lower` and `upper`.
     public init(lower: Vec3d, upper: Vec3d) { self.lower = lower; self.upper = upper }
+    /// A box holding nothing, to grow with `include`.
     public static let empty = Bounds3(lower: Vec3d(repeating: .infinity), upper: Vec3d(repeating: -.infinity))
+    /// True when the box holds no point.
     public var isEmpty: Bool { any(lower .> upper) }
+    /// Grows the box to hold `p`.
     public mutating func include(_ p: Vec3d) { lower = pointwiseMin(lower, p); upper = pointwiseMax(upper, p) }
+    /// Grows the box to hold `b`.
     public mutating func include(_ b: Bounds3) { lower = pointwiseMin(lower, b.lower); upper = pointwiseMax(upper, b.upper) }
+    /// The centre.
     public var center: Vec3d { (lower + upper) / 2 }
+    /// The length of the diagonal (0 when empty).
     public var diagonal: Double { isEmpty ? 0 : length(upper - lower) }
 }
 
