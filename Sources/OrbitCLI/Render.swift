@@ -70,7 +70,8 @@ struct Render: ParsableCommand {
                 guard let dataset = try readJSON(summaryURL)["dataset"] as? String else {
                     throw DatasetError(file: summaryURL.path, message: "dataset: missing; render with --cameras FILE instead")
                 }
-                let train = try DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train)
+                let train = try DatasetReader(folder: ReconstructionFolder.dataset(recorded: dataset, reconstruction: URL(fileURLWithPath: reconstruction)))
+                    .read(.train)
                 try FieldEvaluation.renderOrbitVideo(grid: checkpoint.grid, occupancy: nil, settings: checkpoint.settings, cameras: train.images.map(\.camera),
                                      background: color, to: folder.url("video.mp4"), frames: videoFrames, threads: threadCount)
             }

@@ -21,6 +21,9 @@ public struct ConsistencySettings: Sendable {
 public struct ConsistencyReport: Sendable {
     /// The dataset folder measured.
     public var dataset: URL
+    /// How `consistency.json` names it: relative to the folder holding `consistency.json` when it lies inside it
+    /// (a video's dataset), else absolute.
+    public var recordedDataset: String
     /// Frames that trained the field (the even ones).
     public var trainFrames: Int
     /// Frames held out and compared (the odd ones).
@@ -35,7 +38,7 @@ public struct ConsistencyReport: Sendable {
     /// `consistency.json`; `clip` is what the user gave (a video or the dataset).
     public func json(clip: String, settings: ConsistencySettings) -> JSONOutput {
         .object([
-            ("clip", .string(clip)), ("dataset", .string(dataset.path)),
+            ("clip", .string(clip)), ("dataset", .string(recordedDataset)),
             ("protocol", .string("even frames train a radiance field (orbit reconstruct, \(Int(settings.trainSeconds)) s); odd frames are rendered from their cameras and compared")),
             ("train_frames", .integer(trainFrames)), ("held_out_frames", .integer(heldOutFrames)),
             ("mean_psnr", .number(meanPSNR)), ("mean_ssim", .number(meanSSIM)),
@@ -64,9 +67,13 @@ public enum ConsistencyCheck {
         guard document.frames.count >= 4 else {
             throw DatasetError(file: transforms.path, message: "expected a transforms.json with at least 4 frames")
         }
+        // image paths from the halves folder: relative for a dataset inside the check's folder (a video's, which
+        // moves with it when the folder is committed), absolute for the user's own dataset
+        let root = folder.standardizedFileURL.path + "/"
         for k in document.frames.indices {
             guard let path = document.frames[k].filePath, !path.hasPrefix("/") else { continue }
-            document.frames[k].filePath = dataset.appendingPathComponent(path).path
+            let image = dataset.appendingPathComponent(path).standardizedFileURL.path
+            document.frames[k].filePath = image.hasPrefix(root) ? "../" + image.dropFirst(root.count) : image
         }
         let names = document.frames.compactMap(\.filePath)
         let even = names.enumerated().filter { $0.offset % 2 == 0 }.map(\.element), odd = names.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
@@ -85,7 +92,7 @@ public enum ConsistencyCheck {
         defer { PathPolicy.current = policy }
         let summary = try TrainingRun(settings: run).run(dataset: halves, destination: folder.appendingPathComponent(Self.reconstruction),
                                                          mode: .new, events: events)
-        let report = ConsistencyReport(dataset: dataset, trainFrames: even.count, heldOutFrames: odd.count,
+        let report = ConsistencyReport(dataset: dataset, recordedDataset: dataset.standardizedFileURL.path.hasPrefix(root) ? String(dataset.standardizedFileURL.path.dropFirst(root.count)) : dataset.path, trainFrames: even.count, heldOutFrames: odd.count,
                                        meanPSNR: summary.testPSNR ?? .nan, meanSSIM: summary.testSSIM ?? .nan, perFrame: summary.testScores)
         try AtomicFile.write(Data((report.json(clip: clip, settings: settings).rendered() + "\n").utf8), to: folder.appendingPathComponent(Self.report))
         return report

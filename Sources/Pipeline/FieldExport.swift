@@ -110,7 +110,8 @@ public enum FieldExport {
     public static func trainingCameras(_ reconstruction: URL) -> [Camera]? {
         let summaryURL = reconstruction.appendingPathComponent(ReconstructionFolder.summary)
         guard let tree = try? StrictJSON.read(summaryURL), case .string(let dataset)? = tree["dataset"],
-              let train = try? DatasetReader(folder: URL(fileURLWithPath: dataset)).read(.train) else { return nil }
+              let train = try? DatasetReader(folder: ReconstructionFolder.dataset(recorded: dataset, reconstruction: reconstruction)).read(.train)
+        else { return nil }
         return train.images.map(\.camera)
     }
 

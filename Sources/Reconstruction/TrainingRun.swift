@@ -16,6 +16,22 @@ public enum ReconstructionFolder {
     public static let eval = "eval"
     /// Where a video is processed into, inside the folder.
     public static let dataset = "dataset"
+
+    /// How `reconstruction.json` names the dataset a field was trained on: relative to the reconstruction
+    /// folder when the dataset lies inside the folder that holds it (a video's dataset, `orbit run`'s and
+    /// `orbit consistency`'s datasets, which are written beside the reconstruction in a staged folder and
+    /// moved with it), else absolute.
+    public static func recordedDataset(_ dataset: URL, reconstruction folder: URL) -> String {
+        let d = dataset.standardizedFileURL.path, parent = folder.standardizedFileURL.deletingLastPathComponent().path
+        guard d.hasPrefix(parent + "/") else { return d }
+        let inside = String(d.dropFirst(parent.count + 1)), name = folder.standardizedFileURL.lastPathComponent
+        return inside.hasPrefix(name + "/") ? String(inside.dropFirst(name.count + 1)) : "../" + inside
+    }
+
+    /// The dataset folder a `reconstruction.json` names, relative paths resolved against the reconstruction folder.
+    public static func dataset(recorded: String, reconstruction folder: URL) -> URL {
+        recorded.hasPrefix("/") ? URL(fileURLWithPath: recorded) : folder.appendingPathComponent(recorded).standardizedFileURL
+    }
 }
 
 /// What a training run does beyond the training settings: how long, how often it checkpoints, what it reads.
@@ -188,7 +204,7 @@ public struct TrainingRun: Sendable {
         let g = trainer.grid
         var members: [(String, JSONOutput)] = [
             ("orbit_version", .string(orbitVersion)),
-            ("dataset", .string(s.dataset.path)),
+            ("dataset", .string(ReconstructionFolder.recordedDataset(s.dataset, reconstruction: url.deletingLastPathComponent()))),
             ("flavour", .string(try reader.flavour().rawValue)),
             ("train_views", .integer(train.images.count)),
             ("width", .integer(train.width)), ("height", .integer(train.height)), ("downscale", .integer(settings.downscale)),

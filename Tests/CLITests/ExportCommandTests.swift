@@ -92,5 +92,15 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
         // a second run into the same folder is refused
         let again = try runProcess(orbitExecutable(), ["run", scene.path, "--out", out.path, "--quiet"])
         #expect(again.status == 1 && again.stderr.contains("pass --overwrite"))
+        // the folder names its dataset where it now is: exporting again gives the run's own mesh, byte for byte
+        // (the training cameras are found), and the orbit video renders
+        let mesh = folder.path("again.glb")
+        let export = try runProcess(orbitExecutable(), ["export", out.appendingPathComponent("reconstruction").path, "--mesh", mesh.path,
+                                                        "--triangles", "300000", "--quiet"])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(try Data(contentsOf: mesh) == Data(contentsOf: out.appendingPathComponent("export/mesh.glb")))
+        let render = try runProcess(orbitExecutable(), ["render", out.appendingPathComponent("reconstruction").path, "--out", folder.path("orbit").path,
+                                                        "--video-frames", "3"])
+        #expect(render.status == 0, "\(render.stderr)")
     }
 }
