@@ -97,7 +97,7 @@ func poses(_ transforms: URL) throws -> [Int: Matrix4] {
 
     func heldOutPSNR(_ folder: URL) throws -> Double {
         var settings = TrainingSettings()
-        settings.coarseResolution = 64; settings.fineResolution = 96; settings.upsampleIteration = 400
+        settings.coarseResolution = 64; settings.fineResolution = 96; settings.upsampleIteration = 400; settings.raysPerBatch = 2048
         return try ReconstructionTestSupport.heldOutPSNR(folder, settings: settings, iterations: 800)
     }
 

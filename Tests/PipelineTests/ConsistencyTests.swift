@@ -27,6 +27,7 @@ import TestSupport
         settings.trainSeconds = 600   // a bound that is never reached: the run is bounded by iterations
         settings.training.coarseResolution = 48
         settings.training.fineResolution = 64
+        settings.training.raysPerBatch = 2048
         settings.threads = 2
         let out = folder.path(name)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
