@@ -1,4 +1,3 @@
-import Dispatch
 import FileSafety
 import Foundation
 import Geometry

@@ -14,9 +14,6 @@ struct ReconstructError: Error, CustomStringConvertible {
     init(_ text: String) { description = text }
 }
 
-/// File names inside a reconstruction folder (documented in docs/reconstruction.md).
-typealias ReconstructionLayout = ReconstructionFolder
-
 struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit a radiance field to a dataset folder (Orbit, nerfstudio, instant-ngp or NeRF-synthetic) on the CPU and evaluate it on the test split.",

@@ -45,7 +45,7 @@ struct Render: ParsableCommand {
             let parts = background.split(separator: ",").compactMap { Float($0) }
             let color = Vec3(parts[0], parts[1], parts[2])
             let destination = try OutputPolicy.check(output: output.out, inputs: [reconstruction] + (cameras.map { [$0] } ?? []))
-            let checkpointURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.checkpoint)
+            let checkpointURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionFolder.checkpoint)
             let checkpoint = try Checkpoint.read(from: checkpointURL)
             // the cameras come first: a bad camera file fails before anything is written
             var views: [(name: String, camera: Camera)] = []
@@ -66,7 +66,7 @@ struct Render: ParsableCommand {
                     try FieldEvaluation.writeView(image, camera: view.camera, name: view.name, folder: folder.staging)
                 }
             } else {
-                let summaryURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionLayout.summary)
+                let summaryURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionFolder.summary)
                 guard let dataset = try readJSON(summaryURL)["dataset"] as? String else {
                     throw DatasetError(file: summaryURL.path, message: "dataset: missing; render with --cameras FILE instead")
                 }

@@ -96,7 +96,7 @@ public enum MarchingCubes {
 
     /// The table key of a cell: its configuration (bit c: corner c above `iso`) and, for each ambiguous face,
     /// whether the face's saddle point joins its two positive corners (bits 8 and up).
-    @inline(__always) static func key(_ values: SIMD8<Float>, config: Int, iso: Float) -> Int {
+    @inline(__always) static func key(_ values: SIMD8<Float>, config: Int, iso: Float, table: Table) -> Int {
         var joins = 0
         let ambiguous = Int(table.ambiguousFaces[config])
         if ambiguous != 0 {
@@ -117,6 +117,7 @@ struct CubeMarcher {
     let grid: ScalarGrid
     let iso: Float
     let nx: Int, ny: Int
+    let table = MarchingCubes.table
     var positions: [Vec3] = [], indices: [UInt32] = []
     var xIds: [[Int32]], yIds: [[Int32]], zIds: [Int32]
     /// A polygon's vertex ids (a loop crosses at most all 12 edges), reused for every polygon.
@@ -148,8 +149,7 @@ struct CubeMarcher {
             if values[c] > iso { config |= 1 << c }
         }
         if config == 0 || config == 255 { return }
-        let table = MarchingCubes.table
-        let key = MarchingCubes.key(values, config: config, iso: iso)
+        let key = MarchingCubes.key(values, config: config, iso: iso, table: table)
         var s = Int(table.offsets[key])
         while s < Int(table.offsets[key + 1]) {
             let n = Int(table.polygons[s]), centred = table.polygons[s + 1] != 0

@@ -78,6 +78,7 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
          "objects": [{"type": "sphere", "radius": 0.8, "material": {"base_color_texture": "uv_grid.png"}}]}
         """#, to: "tiny.json")
         let out = folder.path("run")
+        // bounded by --iterations; --train-seconds is set beyond reach because orbit run's default is 240 s
         let result = try runProcess(orbitExecutable(), ["run", scene.path, "--out", out.path, "--train-seconds", "100000", "--iterations", "200", "--coarse", "32", "--fine", "32", "--quiet"])
         #expect(result.status == 0, "\(result.stderr)")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
