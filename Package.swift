@@ -52,7 +52,7 @@ let package = Package(
         /// Meshes, materials and textures imported through assimp.
         .target(name: "Assets", dependencies: ["Geometry", "FileSafety", "Media", "CAssimp"]),
         /// Writers for meshes and point clouds (one writing path for every producer).
-        .target(name: "Exporters", dependencies: ["Geometry", "FileSafety", "CAssimp"], path: "exporters"),
+        .target(name: "Exporters", dependencies: ["Geometry", "FileSafety", "Media", "CAssimp"], path: "exporters"),
         /// Surfaces from scalar fields (marching cubes), mesh clean-up and simplification, geometry metrics.
         .target(name: "Surface", dependencies: ["Geometry", "CMeshOptimizer"]),
         /// The dataset contract: the folder layout, the one typed reader and writer of transforms.json (Orbit /
@@ -93,7 +93,7 @@ let package = Package(
             "Capture", "SceneFormat", "Reconstruction", "Media", "Dataset", "Geometry", "FileSafety", "Exporters", "Surface", "Assets", "Pipeline", "Physics", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "OrbitBench", dependencies: ["Fuzzing", "FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets", "Dataset",
+        .executableTarget(name: "OrbitBench", dependencies: ["Fuzzing", "FileSafety", "Capture", "Physics", "Ingest", "SceneFormat", "Render", "Geometry", "Exporters", "Media", "Reconstruction", "Surface", "Assets", "Dataset", "Pipeline",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: Tests.
@@ -119,6 +119,6 @@ let package = Package(
         // the orbit executable's commands: flags, messages, exit codes, files written (run as a subprocess)
         .testTarget(name: "CLITests", dependencies: ["Capture", "Dataset", "FileSafety", "Geometry", "Media", "Reconstruction", "SceneFormat", "TestSupport", "Fixtures"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Capture", "Media", "TestSupport"]),
-        .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Dataset", "Media", "Geometry", "TestSupport"]),
+        .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Dataset", "Media", "Geometry", "Surface", "TestSupport"]),
     ]
 )

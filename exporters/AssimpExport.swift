@@ -24,8 +24,9 @@ final class AssimpScene {
         }
     }
 
-    /// `colorTransform` maps the mesh's linear colours to what the format stores.
-    init(mesh: TriangleMesh, material: MeshMaterial, colorTransform: (Vec3) -> Vec3) {
+    /// `colorTransform` maps the mesh's linear colours to what the format stores. `embeddedPNG`: an image the file
+    /// carries inside it (glTF/GLB), named "*0" by the material.
+    init(mesh: TriangleMesh, material: MeshMaterial, colorTransform: (Vec3) -> Vec3, embeddedPNG: Data? = nil) {
         scene = UnsafeMutablePointer<aiScene>.allocate(capacity: 1)
         scene.initialize(to: aiScene())
         scene.pointee.mNumMeshes = 1
@@ -33,6 +34,22 @@ final class AssimpScene {
         scene.pointee.mNumMaterials = 1
         scene.pointee.mMaterials = allocate(1, Optional(makeMaterial(material)))
         scene.pointee.mRootNode = makeRoot()
+        if let png = embeddedPNG {
+            let bytes = allocate(png.count, UInt8(0))
+            png.copyBytes(to: bytes, count: png.count)
+            let texture = allocate(1, aiTexture())
+            // compressed: mWidth is the byte count, mHeight 0, the format in the hint
+            texture.pointee.mWidth = UInt32(png.count)
+            texture.pointee.mHeight = 0
+            withUnsafeMutableBytes(of: &texture.pointee.achFormatHint) { raw in
+                raw.initializeMemory(as: UInt8.self, repeating: 0)
+                for (i, b) in "png".utf8.enumerated() { raw[i] = b }
+            }
+            texture.pointee.pcData = UnsafeMutableRawPointer(bytes).assumingMemoryBound(to: aiTexel.self)
+            Self.setString(&texture.pointee.mFilename, "basecolor.png")
+            scene.pointee.mNumTextures = 1
+            scene.pointee.mTextures = allocate(1, Optional(texture))
+        }
         // vertices are shared between faces (indexed), not one per face corner
         scene.pointee.mFlags = UInt32(AI_SCENE_FLAGS_NON_VERBOSE_FORMAT)
     }

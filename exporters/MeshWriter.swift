@@ -1,6 +1,7 @@
 import FileSafety
 import Foundation
 import Geometry
+import Media
 
 /// A failure to write an export, naming the file.
 public struct ExportError: Error, Sendable, CustomStringConvertible {
@@ -63,15 +64,27 @@ public enum MeshFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// The files a mesh named `base` becomes (the main file first).
-    public func files(for url: URL) -> [URL] {
+    /// The files a mesh named `base` becomes (the main file first); with `textured`, an OBJ's texture image too
+    /// (glTF and GLB carry theirs inside; PLY has no texture).
+    public func files(for url: URL, textured: Bool = false) -> [URL] {
         let stem = url.deletingPathExtension()
         switch self {
         case .gltf: return [url, stem.appendingPathExtension("bin")]
-        case .obj: return [url, stem.appendingPathExtension("mtl")]
+        case .obj: return [url, stem.appendingPathExtension("mtl")] + (textured ? [MeshWriter.textureFile(for: url)] : [])
         default: return [url]
         }
     }
+
+    /// True for the formats that carry a texture (glTF, GLB, OBJ); PLY keeps vertex colours only.
+    public var carriesTexture: Bool { self != .ply && self != .plyASCII }
+}
+
+/// A base-colour texture for a mesh with texture coordinates: 8-bit sRGB, three samples per texel, rows from
+/// the top.
+public struct MeshTexture: Sendable {
+    public var size: Int
+    public var rgb: [UInt8]
+    public init(size: Int, rgb: [UInt8]) { self.size = size; self.rgb = rgb }
 }
 
 /// The one writing path for meshes, whoever produced them (reconstruction, the generator's ground truth, tests).
@@ -82,22 +95,39 @@ public enum MeshWriter {
     /// Writes `mesh` to `url` in `format` (default: by extension). Every file is first written into a hidden
     /// staging folder beside the destination and moved into place only when all are complete; existing files
     /// are replaced only with `overwrite`. Returns the files written.
+    ///
+    /// With `texture` (and texture coordinates in `mesh`), glTF and GLB embed the PNG as the material's
+    /// `baseColorTexture` and leave out the vertex colours (glTF multiplies `COLOR_0` into the texture, so keeping
+    /// both would darken the asset); OBJ writes it beside the file (`<name>_basecolor.png`, `map_Kd` in the MTL) and
+    /// keeps its vertex colours; PLY keeps vertex colours only.
     @discardableResult
     public static func write(_ mesh: TriangleMesh, to url: URL, format: MeshFormat? = nil, material: MeshMaterial = MeshMaterial(),
-                             comment: String? = nil, overwrite: Bool = false) throws -> [URL] {
+                             texture: MeshTexture? = nil, comment: String? = nil, overwrite: Bool = false) throws -> [URL] {
         let format = try format ?? MeshFormat(path: url.path)
-        let files = format.files(for: url)
+        let texture = format.carriesTexture && mesh.uvs.count == mesh.positions.count && !mesh.positions.isEmpty ? texture : nil
+        let files = format.files(for: url, textured: texture != nil)
         var mesh = mesh
         mesh.positions = mesh.positions.map(format.fileCoordinates)
         mesh.normals = mesh.normals.map(format.fileCoordinates)
+        var material = material
         return try staged(files, overwrite: overwrite) { staging in
             let target = staging.appendingPathComponent(url.lastPathComponent)
+            var png: Data?
+            if let texture {
+                let image = staging.appendingPathComponent(textureFile(for: url).lastPathComponent)
+                try PNG.write(Image8(width: texture.size, height: texture.size, channels: 3, samples: texture.rgb), to: image)
+                png = try Data(contentsOf: image)
+                material.baseColorTexture = format == .obj ? image.lastPathComponent : "*0"   // "*0": the first embedded image
+                if material.name == MeshMaterial().name { material.name = "orbit_basecolor" }
+                if format != .obj { try FileManager.default.removeItem(at: image); mesh.colors = [] }
+            }
             switch format {
             case .ply: try PLYWriter.encode(mesh, encoding: .binary, comment: comment).write(to: target)
             case .plyASCII: try PLYWriter.encode(mesh, encoding: .ascii, comment: comment).write(to: target)
             case .glb, .gltf:
                 // glTF vertex colours are linear, as ours are
-                try AssimpScene(mesh: mesh, material: material, colorTransform: { $0 }).export(formatID: format == .glb ? "glb2" : "gltf2", to: target)
+                try AssimpScene(mesh: mesh, material: material, colorTransform: { $0 }, embeddedPNG: png)
+                    .export(formatID: format == .glb ? "glb2" : "gltf2", to: target)
             case .obj:
                 // OBJ vertex colours are read as display (sRGB) values by MeshLab, Blender and others
                 try AssimpScene(mesh: mesh, material: material, colorTransform: { c in
@@ -106,6 +136,11 @@ public enum MeshWriter {
                 }).export(formatID: "obj", to: target)
             }
         }
+    }
+
+    /// The texture image an OBJ named `url` comes with: `<name>_basecolor.png` beside it.
+    public static func textureFile(for url: URL) -> URL {
+        url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "_basecolor.png")
     }
 
     /// Writes `mesh` (linear colours) with one of assimp's exporters by its id (`fbx`, `stl`, `stlb`, `collada`,

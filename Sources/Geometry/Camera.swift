@@ -71,6 +71,14 @@ public struct Camera: Sendable, Equatable {
                       cameraToWorld: cameraToWorld)
     }
 
+    /// The same camera with every intrinsic multiplied by `factor`: each pixel becomes `factor`×`factor` pixels whose
+    /// centres sample it on a regular grid (the inverse of `downscaled`).
+    public func upscaled(by factor: Int) -> Camera {
+        let s = Double(factor)
+        return Camera(width: width * factor, height: height * factor, fx: fx * s, fy: fy * s, cx: cx * s, cy: cy * s,
+                      cameraToWorld: cameraToWorld)
+    }
+
     /// The camera-to-world pose of a camera at `eye` looking at `target`, with world +Z as up
     /// (falls back to +Y when looking straight up or down).
     public static func lookAt(eye: Vec3d, target: Vec3d, up: Vec3d = Vec3d(0, 0, 1)) -> Matrix4 {

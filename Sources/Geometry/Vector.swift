@@ -7,6 +7,8 @@ public typealias Vec3 = SIMD3<Float>
 public typealias Vec2 = SIMD2<Float>
 /// Double-precision 3-vectors: scene coordinates, cameras, physics.
 public typealias Vec3d = SIMD3<Double>
+/// Double-precision 2-vectors: texture-atlas layout and rasterisation.
+public typealias Vec2d = SIMD2<Double>
 
 /// Dot product.
 @inlinable public func dot(_ a: Vec3, _ b: Vec3) -> Float { (a * b).sum() }

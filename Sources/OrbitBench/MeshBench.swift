@@ -1,73 +1,48 @@
-import Dataset
-import Capture
 import Exporters
 import Foundation
 import Geometry
-import Reconstruction
+import Pipeline
 import SceneFormat
-import Surface
-import Assets
 
-/// Export benchmark: per workload, train for a fixed time, then time mesh extraction, simplification and point
-/// clouds, measure file sizes, and score the mesh against the generator's ground truth where there is one.
+/// Export benchmark: `orbit run` (default settings, so the default training time) on each scene, then the figures
+/// a user of the mesh looks at: the field's and the textured mesh's held-out PSNR, F-score, Chamfer-L1 and normal
+/// consistency against the generator's ground truth, triangles, atlas charts, the export's time, and the sizes of
+/// the mesh as GLB (texture inside), OBJ (+ MTL + PNG) and PLY.
 enum MeshBench {
-    static func run(scenes: [String], lego: String?, seconds: Double) throws {
+    static func run(scenes: [String], seconds: Double, keep: String?) throws {
         let threads = ProcessInfo.processInfo.activeProcessorCount
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-bench-mesh-\(ProcessInfo.processInfo.processIdentifier)")
+        let work = keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("orbit-bench-mesh-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        print("orbit-bench: mesh export after \(Int(seconds)) s of training, \(threads) threads")
-        print("| workload | iterations | test PSNR | level | extract s | simplify s | raw triangles | triangles | GLB MB | OBJ MB | PLY MB | points | points s | Chamfer-L1 | F-score@1% |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        var workloads: [(name: String, dataset: URL, truth: TriangleMesh?)] = []
+        defer { if keep == nil { try? FileManager.default.removeItem(at: work) } }
+        print("orbit-bench: orbit run with \(Int(seconds)) s of training, \(threads) threads")
+        print("| scene | iterations | field PSNR | mesh PSNR | F-score@1% | Chamfer-L1 | normal consistency | triangles | charts | export s | GLB MB | OBJ+MTL+PNG MB | PLY MB |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for name in scenes {
             let scene = name == "default" ? try BuiltinScenes.defaultScene() : try SceneLoader.load(path: "scenes/\(name).json")
-            let dataset = work.appendingPathComponent(name)
-            _ = try Generator(scene: scene).run(output: dataset, overwrite: true)
-            let truth = try MeshImporter.load(dataset.appendingPathComponent("ground_truth.ply"), options: .init(upAxis: "z")).merged
-            workloads.append((name, dataset, truth))
-        }
-        if let lego { workloads.append(("lego", URL(fileURLWithPath: lego), nil)) }
-
-        for workload in workloads {
-            let reader = DatasetReader(folder: workload.dataset)
-            let train = try reader.read(.train)
-            var test = try reader.read(.test)
-            test.images = Array(test.images.prefix(20))
-            var settings = TrainingSettings()
-            settings.randomBackground = true   // as orbit run trains
-            let trainer = Trainer(data: train, bounds: estimateBounds(train.images.map(\.camera)), settings: settings, threads: threads)
-            var trained = 0.0
-            while trained < seconds {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                trainer.step()
-                trained += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            var settings = OrbitRunSettings()
+            settings.trainSeconds = seconds
+            let out = work.appendingPathComponent(name)
+            let summary = try OrbitRun(settings: settings).run(.scene(scene), destination: out, overwrite: true, title: name, inputLink: nil)
+            let export = summary.export
+            guard let mesh = export.mesh else { continue }
+            func megabytes(_ files: [URL]) -> Double {
+                files.reduce(0.0) { $0 + Double((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) } / 1e6
             }
-            var psnr = 0.0
-            for (i, view) in test.images.enumerated() {
-                let image = trainer.grid.render(camera: view.camera, background: test.background, stepScale: trainer.settings.stepScale,
-                                                occupancy: trainer.occupancy, blockSize: trainer.settings.occupancyBlock, threads: threads)
-                psnr += ImageMetrics.psnr(image.color, test.colors(i)) / Double(test.images.count)
-            }
-            let cameras = train.images.map(\.camera)
-            let extraction = try trainer.grid.extractMesh(MeshExtractionSettings(), cameras: cameras)
-            var sizes: [Double] = []
-            for ext in ["glb", "obj", "ply"] {
-                let url = work.appendingPathComponent("\(workload.name).\(ext)")
-                let files = try MeshWriter.write(extraction.mesh, to: url, overwrite: true)
-                sizes.append(files.reduce(0.0) { $0 + Double((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) } / 1e6)
-            }
-            let points = trainer.grid.extractPointCloud(cameras: cameras, settings: PointCloudSettings(), stepScale: trainer.settings.stepScale,
-                                                        occupancy: trainer.occupancy, blockSize: trainer.settings.occupancyBlock, threads: threads)
-            var chamfer = "—", f = "—"
-            if let truth = workload.truth,
-               let c = SurfaceComparison.compare(predicted: extraction.mesh, groundTruth: truth, crop: Bounds3(lower: trainer.grid.lower, upper: trainer.grid.upper)) {
-                chamfer = String(format: "%.4f", c.chamferL1)
-                f = String(format: "%.3f (P %.3f, R %.3f)", c.fScore, c.precision, c.recall)
-            }
-            print(String(format: "| %@ | %d | %.2f | %.3g | %.2f | %.2f | %d | %d | %.1f | %.1f | %.1f | %d | %.1f | %@ | %@ |",
-                         workload.name, trainer.iteration, psnr, extraction.threshold, extraction.extractionSeconds, extraction.simplificationSeconds,
-                         extraction.rawTriangles, extraction.mesh.triangleCount, sizes[0], sizes[1], sizes[2], points.cloud.count, points.seconds, chamfer, f))
+            let texture = export.texture.map { MeshTexture(size: $0.size, rgb: $0.rgb) }
+            let textured = export.texturedMesh ?? mesh.mesh
+            let obj = try MeshWriter.write(textured, to: work.appendingPathComponent("\(name)-mesh.obj"), texture: texture, overwrite: true)
+            let ply = try MeshWriter.write(mesh.mesh, to: work.appendingPathComponent("\(name)-mesh.ply"), overwrite: true)
+            let c = summary.comparison
+            let seconds = (try? JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent(RunFolder.figures))) as? [String: Any])?["export_s"] as? Double
+            print(String(format: "| %@ | %d | %.2f | %@ | %@ | %@ | %@ | %d | %d | %.1f | %.1f | %.1f | %.1f |",
+                         name, summary.training.iterations, summary.training.testPSNR ?? .nan,
+                         summary.meshPSNR.map { String(format: "%.2f", $0) } ?? "—",
+                         c.map { String(format: "%.3f (P %.3f, R %.3f)", $0.fScore, $0.precision, $0.recall) } ?? "—",
+                         c.map { String(format: "%.3f%%", 100 * $0.chamferL1) } ?? "—",
+                         c.map { String(format: "%.3f", $0.normalConsistency) } ?? "—",
+                         mesh.mesh.triangleCount, export.atlasCharts, seconds ?? .nan,
+                         megabytes([out.appendingPathComponent(RunFolder.mesh)]), megabytes(obj), megabytes(ply)))
             fflush(nil)
         }
     }

@@ -89,16 +89,16 @@ extension OrbitBench {
 
     struct Mesh: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate, train and export each scene (and lego): PSNR, extraction times, sizes, Chamfer-L1 and F-score.")
+            abstract: "orbit run on each scene: field and textured-mesh PSNR, F-score, Chamfer-L1, normal consistency, triangles, export time and file sizes.")
         @Option(help: "Scenes, comma-separated: names of scenes/*.json or \"default\".")
-        var scenes = "default,textured"
-        @Option(help: "A NeRF-synthetic dataset to add (e.g. ../shared/data/nerf_synthetic_half/lego).")
-        var lego: String?
-        @Option(help: "Seconds of training per workload.")
+        var scenes = "default,textured,thin-parts,concave"
+        @Option(help: "Seconds of training per scene (orbit run's default: 240).")
         var seconds = 240.0
+        @Option(help: "Keep each run's folder here (report.html and all); default: a temporary folder, removed.")
+        var keep: String?
         func validate() throws { if !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds: expected a positive number, got \(seconds)") } }
         func run() throws {
-            try MeshBench.run(scenes: scenes.split(separator: ",").map(String.init).filter { !$0.isEmpty }, lego: lego, seconds: seconds)
+            try MeshBench.run(scenes: scenes.split(separator: ",").map(String.init).filter { !$0.isEmpty }, seconds: seconds, keep: keep)
         }
     }
 

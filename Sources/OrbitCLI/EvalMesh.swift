@@ -13,11 +13,12 @@ import Surface
 struct EvalMesh: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval-mesh",
-        abstract: "Compare a mesh with a ground-truth mesh: Chamfer-L1 and F-score.",
+        abstract: "Compare a mesh with a ground-truth mesh: Chamfer-L1, F-score and normal consistency.",
         discussion: """
         Both surfaces are sampled uniformly by area; Chamfer-L1 is the mean of the two directions' mean nearest-neighbour \
         distances, divided by the ground truth's bounding-box diagonal; the F-score counts samples within --fraction of that \
-        diagonal. .glb, .gltf and .obj files are read +Y up and .ply files +Z up, as orbit export writes them.
+        diagonal; normal consistency is the mean |n·n'| of the facet normals of sample pairs closer than that, over both \
+        directions (1 for identical surfaces; dents and staircases lower it). .glb, .gltf and .obj files are read +Y up and .ply files +Z up, as orbit export writes them.
         """)
 
     @Argument(help: "The mesh to evaluate (e.g. from orbit export).")
@@ -82,12 +83,13 @@ func loadMeshForMetrics(_ path: String) throws -> TriangleMesh { try FieldExport
 
 extension SurfaceComparison {
     var line: String {
-        String(format: "orbit: Chamfer-L1 %.5f of the diagonal (accuracy %.4f m, completeness %.4f m); F-score@%.3g %.4f (precision %.4f, recall %.4f); diagonal %.3f m, %d samples",
-               chamferL1, accuracy, completeness, threshold / diagonal, fScore, precision, recall, diagonal, samples)
+        String(format: "orbit: Chamfer-L1 %.5f of the diagonal (accuracy %.4f m, completeness %.4f m); F-score@%.3g %.4f (precision %.4f, recall %.4f); normal consistency %.4f (predicted → truth %.4f); diagonal %.3f m, %d samples",
+               chamferL1, accuracy, completeness, threshold / diagonal, fScore, precision, recall, normalConsistency, normalAccuracy, diagonal, samples)
     }
     var json: JSONOutput {
         .object([("chamfer_l1", .number(chamferL1)), ("accuracy_m", .number(accuracy)), ("completeness_m", .number(completeness)),
                  ("f_score", .number(fScore)), ("precision", .number(precision)), ("recall", .number(recall)),
+                 ("normal_consistency", .number(normalConsistency)), ("normal_accuracy", .number(normalAccuracy)),
                  ("threshold_m", .number(threshold)), ("diagonal_m", .number(diagonal)), ("samples", .integer(samples))])
     }
 }

@@ -14,11 +14,12 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export a trained radiance field as a mesh (.glb, .gltf, .obj, .ply) and/or a point cloud (.ply).",
         discussion: """
-        Meshes: marching cubes on the density at --threshold (default: the density at which the training views' rays \
-        reach half transmittance), normals from the density gradient, vertex colours from the field's view-independent \
-        colour, small disconnected pieces removed, simplified to --triangles with meshoptimizer. glTF/GLB and OBJ are \
-        written +Y up, PLY in Orbit's world coordinates (+Z up). Point clouds: points where the training views' rays \
-        terminate, kept when opaque and confirmed by other views, merged per voxel.
+        Meshes: marching cubes on the visibility surface (where the training views see light start to stop; or on \
+        the density at --threshold with --surface density), small disconnected pieces removed, simplified to \
+        --triangles with meshoptimizer, with vertex colours and, for .glb, .gltf and .obj, a UV atlas and a \
+        base-colour texture baked from the field (--texture none: vertex colours only). glTF/GLB and OBJ are \
+        written +Y up, PLY in Orbit's world coordinates (+Z up). Point clouds: points where the training views' \
+        rays terminate, kept when opaque and confirmed by other views, merged per voxel.
         """)
 
     @Argument(help: "Reconstruction folder (with checkpoint.orbitrf).")
@@ -33,7 +34,7 @@ struct Export: ParsableCommand {
     @Option(help: "Marching-cubes lattice points per axis. Default: the field's own lattice.")
     var resolution: Int?
 
-    @Option(help: "Surface definition: visibility (where the training views' rays reach half transmittance) or density (the density at --threshold). Default visibility.")
+    @Option(help: "Surface definition: visibility (what at least 20% of the training views that frame a point see in front of or behind their surface) or density (the density at --threshold). Default visibility.")
     var surface: SurfaceDefinition = .visibility
 
     @Option(help: "Density level of the surface (1/m) with --surface density. Default: automatic, from the training views.")
@@ -51,6 +52,12 @@ struct Export: ParsableCommand {
     @Option(help: "Point cloud: one ray per N×N pixels of each training view. Default: automatic (about 2 M rays).")
     var pointStride: Int?
 
+    @Option(help: "Base-colour texture of a .glb, .gltf or .obj mesh: 'baked' (a UV atlas, the field's colour baked into a PNG) or 'none' (vertex colours only). Default baked.")
+    var texture: TextureChoice = .baked
+
+    @Option(help: "Width and height of the baked texture, texels (64...8192). Default 2048.")
+    var textureSize = 2048
+
     @Flag(help: "Write PLY files as ASCII instead of binary.")
     var ascii = false
 
@@ -66,6 +73,7 @@ struct Export: ParsableCommand {
         if let threshold, !(threshold > 0 && threshold.isFinite) { throw ValidationError("--threshold: expected a positive density, got \(threshold)") }
         if triangles < 0 { throw ValidationError("--triangles: expected 0 (no simplification) or more, got \(triangles)") }
         if !(0...1).contains(minComponent) { throw ValidationError("--min-component: expected a fraction in 0...1, got \(minComponent)") }
+        if !(64...8192).contains(textureSize) { throw ValidationError("--texture-size: expected 64...8192 texels, got \(textureSize)") }
         if let pointStride, pointStride < 1 || pointStride > 65536 { throw ValidationError("--point-stride: expected 1...65536, got \(pointStride)") }
         if let bounds { _ = try parseBounds(bounds, option: "--bounds") }
     }
@@ -93,6 +101,7 @@ struct Export: ParsableCommand {
         settings.extraction.targetTriangles = triangles
         settings.extraction.minComponentFraction = minComponent
         settings.pointStride = pointStride
+        settings.texture = texture == .none ? nil : { var t = TextureBakeSettings(); t.size = textureSize; return t }()
         settings.threads = runOptions.count
         if let resolution {
             // marching cubes keeps the sampled lattice and its vertex table: about 16 bytes a point
@@ -115,6 +124,11 @@ extension ExportSummary {
             out.append(String(format: "orbit: mesh: %d triangles (%d before simplification, %d pieces removed), %@ → %@ (%@); extracted in %.1f s, simplified in %.1f s",
                               m.mesh.triangleCount, m.rawTriangles, m.componentsRemoved, level,
                               file.path, size(file), m.extractionSeconds, m.simplificationSeconds))
+        }
+        if let t = texture, let file = meshFiles.last {
+            out.append(String(format: "orbit: texture: %d×%d, %d charts, %.0f%% of texels in charts, %.0f%% of those seen by a training view (the rest coloured along their normal) → %@; atlas %.1f s, baked in %.1f s",
+                              t.size, t.size, atlasCharts, 100 * Double(t.chartTexels) / Double(t.size * t.size),
+                              100 * Double(t.seenTexels) / Double(max(t.chartTexels, 1)), file.lastPathComponent, atlasSeconds, t.seconds))
         }
         if let p = points, let file = pointsFile {
             out.append(String(format: "orbit: points: %d (from %d rays at stride %d; %d opaque, %d confirmed by other views) → %@ (%@) in %.1f s",

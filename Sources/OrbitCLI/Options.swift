@@ -93,3 +93,8 @@ func parseBounds(_ text: String, option: String) throws -> Bounds3 {
     }
     return Bounds3(lower: Vec3d(v[0], v[1], v[2]), upper: Vec3d(v[3], v[4], v[5]))
 }
+
+/// `orbit export --texture`.
+enum TextureChoice: String, ExpressibleByArgument, CaseIterable {
+    case baked, none
+}

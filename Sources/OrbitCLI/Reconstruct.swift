@@ -36,8 +36,8 @@ struct Reconstruct: ParsableCommand {
     @Option(help: "Write a checkpoint every this many iterations (and always at the end). Default 2000.")
     var checkpointEvery = 2000
 
-    @Option(help: "Weight of the total-variation prior on density and SH (see docs/reconstruction.md). Default 0.")
-    var tv: Float = 0
+    @Option(help: "Weight of a total-variation prior on density and SH for the whole of training (see docs/reconstruction.md). Default: a prior on density alone, 1e-9 for the first 3500 iterations.")
+    var tv: Float?
 
     @Option(help: "Weight of the distortion loss, which makes surfaces thin and dense (see docs/reconstruction.md). Default: the training default.")
     var distortion: Float?
@@ -60,7 +60,7 @@ struct Reconstruct: ParsableCommand {
         if downscale < 1 || downscale > 64 { throw ValidationError("--downscale: expected 1...64, got \(downscale)") }
         if resume && output.overwrite { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every: expected at least 1, got \(checkpointEvery)") }
-        if !(tv >= 0 && tv.isFinite) { throw ValidationError("--tv: expected a finite weight ≥ 0, got \(tv)") }
+        if let tv, !(tv >= 0 && tv.isFinite) { throw ValidationError("--tv: expected a finite weight ≥ 0, got \(tv)") }
         if let distortion, !(distortion >= 0 && distortion.isFinite) { throw ValidationError("--distortion: expected a finite weight ≥ 0, got \(distortion)") }
         if let lrDensity, !(lrDensity > 0 && lrDensity.isFinite) { throw ValidationError("--lr-density: expected a finite rate > 0, got \(lrDensity)") }
     }
@@ -78,8 +78,7 @@ struct Reconstruct: ParsableCommand {
         s.training.seed = seed
         s.training.coarseResolution = field.coarse
         s.training.fineResolution = field.fine
-        s.training.tvDensity = tv
-        s.training.tvSH = tv
+        if let tv { s.training.tvDensity = tv; s.training.tvSH = tv; s.training.tvDensityIterations = nil }
         if let distortion { s.training.distortion = distortion }
         if let lrDensity { s.training.learningRateDensity = lrDensity }
         s.training.randomBackground = randomBackground

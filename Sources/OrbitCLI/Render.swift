@@ -46,7 +46,7 @@ struct Render: ParsableCommand {
             let color = Vec3(parts[0], parts[1], parts[2])
             let destination = try OutputPolicy.check(output: output.out, inputs: [reconstruction] + (cameras.map { [$0] } ?? []))
             let checkpointURL = URL(fileURLWithPath: reconstruction).appendingPathComponent(ReconstructionFolder.checkpoint)
-            let checkpoint = try Checkpoint.read(from: checkpointURL)
+            let checkpoint = try Checkpoint.read(from: checkpointURL, optimizerState: false)
             // the cameras come first: a bad camera file fails before anything is written
             var views: [(name: String, camera: Camera)] = []
             if let cameras {

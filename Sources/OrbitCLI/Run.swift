@@ -87,7 +87,8 @@ struct Run: ParsableCommand {
         }
         var line = "report → \(URL(fileURLWithPath: out).appendingPathComponent(RunFolder.report).path)"
         if let psnr = summary.training.testPSNR { line += String(format: "; PSNR %.2f dB", psnr) }
-        if let c = summary.comparison { line += String(format: ", Chamfer-L1 %.4f, F-score %.3f", c.chamferL1, c.fScore) }
+        if let c = summary.comparison { line += String(format: ", Chamfer-L1 %.4f, F-score %.3f, normal consistency %.3f", c.chamferL1, c.fScore, c.normalConsistency) }
+        if let p = summary.meshPSNR { line += String(format: ", textured mesh %.2f dB", p) }
         if !quiet { print("orbit: " + line + String(format: "; %.0f s in all", summary.seconds)) }
     }
 }

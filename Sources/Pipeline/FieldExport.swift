@@ -21,6 +21,8 @@ public struct FieldExportSettings: Sendable {
     public var overwrite = false
     /// How the mesh is extracted (surface definition, lattice, bounds, simplification, clean-up).
     public var extraction = MeshExtractionSettings()
+    /// The base-colour texture baked for glTF/GLB/OBJ meshes; nil: none (vertex colours only).
+    public var texture: TextureBakeSettings? = TextureBakeSettings()
     /// Point cloud: one ray per N×N pixels of each training view; nil: automatic (about 2 M rays).
     public var pointStride: Int? = nil
     /// Worker threads. Default: all cores.
@@ -33,8 +35,15 @@ public struct FieldExportSettings: Sendable {
 public struct ExportSummary: Sendable {
     /// The extracted mesh and how it was made, when a mesh was asked for.
     public var mesh: MeshExtraction?
-    /// The files written for the mesh (an OBJ comes with its MTL).
+    /// The files written for the mesh (an OBJ comes with its MTL and texture).
     public var meshFiles: [URL] = []
+    /// The texture baked for the mesh, when one was.
+    public var texture: BakedTexture?
+    /// The mesh as written when textured: seams split, with texture coordinates (world coordinates).
+    public var texturedMesh: TriangleMesh?
+    /// Charts in the texture atlas, and seconds spent making the atlas.
+    public var atlasCharts = 0
+    public var atlasSeconds = 0.0
     /// The extracted point cloud, when one was asked for.
     public var points: PointCloudExtraction?
     /// The point-cloud file written.
@@ -61,7 +70,7 @@ public enum FieldExport {
             throw ExportError(path: points.path, message: "unknown point-cloud extension; point clouds are written as .ply")
         }
         var destinations: [URL] = []
-        if let mesh = settings.mesh, let meshFormat { destinations += meshFormat.files(for: mesh) }
+        if let mesh = settings.mesh, let meshFormat { destinations += meshFormat.files(for: mesh, textured: settings.texture != nil) }
         if let points = settings.points { destinations.append(points) }
         try MeshWriter.checkDestinations(destinations, overwrite: settings.overwrite)
         guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
@@ -71,7 +80,7 @@ public enum FieldExport {
 
         var summary = ExportSummary()
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let checkpoint = try Checkpoint.read(from: checkpointURL)
+        let checkpoint = try Checkpoint.read(from: checkpointURL, optimizerState: false)
         let grid = checkpoint.grid
         let cameras = trainingCameras(folder)
         summary.loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
@@ -83,7 +92,25 @@ public enum FieldExport {
             let extraction = try grid.extractMesh(extractionSettings, cameras: cameras ?? surroundingCameras(Bounds3(lower: grid.lower, upper: grid.upper)),
                                                   occupancy: checkpoint.occupancy, occupancyBlock: checkpoint.settings.occupancyBlock)
             summary.mesh = extraction
-            summary.meshFiles = try MeshWriter.write(extraction.mesh, to: mesh, format: meshFormat,
+            var written = extraction.mesh, texture: MeshTexture?
+            if let bake = settings.texture, meshFormat.carriesTexture {
+                var bakeSettings = bake
+                bakeSettings.threads = settings.threads
+                let start = DispatchTime.now().uptimeNanoseconds
+                let atlas = UVAtlas(mesh: extraction.mesh, size: bake.size)
+                summary.atlasSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                summary.atlasCharts = atlas.chartCount
+                let views = extraction.views ?? grid.viewDepths(cameras: cameras ?? surroundingCameras(Bounds3(lower: grid.lower, upper: grid.upper)),
+                                                                 absorbed: extractionSettings.visibilityAbsorption, stepScale: 0.5,
+                                                                 occupancy: checkpoint.occupancy, blockSize: checkpoint.settings.occupancyBlock,
+                                                                 threads: settings.threads)
+                let baked = grid.bakeTexture(atlas: atlas, views: views, stepScale: checkpoint.settings.stepScale, settings: bakeSettings)
+                summary.texture = baked
+                summary.texturedMesh = atlas.mesh
+                written = atlas.mesh
+                texture = MeshTexture(size: baked.size, rgb: baked.rgb)
+            }
+            summary.meshFiles = try MeshWriter.write(written, to: mesh, format: meshFormat, texture: texture,
                                                      comment: "orbit mesh from \(folder.lastPathComponent); metres", overwrite: settings.overwrite)
         }
         if let points = settings.points {

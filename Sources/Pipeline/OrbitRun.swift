@@ -63,6 +63,8 @@ public struct OrbitRunSummary: Sendable {
     public var export: ExportSummary
     /// The mesh against the scene's ground truth inside the reconstruction's box (nil for videos).
     public var comparison: SurfaceComparison?
+    /// PSNR of the unlit textured mesh on the held-out views (nil without a texture).
+    public var meshPSNR: Double?
     public var seconds: Double
 }
 
@@ -110,11 +112,11 @@ public struct OrbitRun: Sendable {
 
         events(.stage("4/4 report"))
         var report = try RunReportBuilder(root: root, training: trained, export: exported, threads: settings.threads)
-        let comparison = report.comparison
+        let comparison = report.comparison, meshPSNR = report.meshPSNR
         report.addTimes(generate: generated, reconstruct: reconstructed - generated, export: exportDone - reconstructed, isVideo: input.isVideo, now: now)
         try report.write(title: title, inputLink: inputLink)
         try staged.commit()
-        return OrbitRunSummary(training: trained, export: exported, comparison: comparison, seconds: now())
+        return OrbitRunSummary(training: trained, export: exported, comparison: comparison, meshPSNR: meshPSNR, seconds: now())
     }
 
     func makeDataset(_ input: OrbitRunInput, into dataset: URL, events: @escaping (OrbitRunEvent) -> Void) throws {
@@ -145,7 +147,11 @@ struct RunReportBuilder {
     let export: ExportSummary
     let threads: Int
     var comparison: SurfaceComparison?
+    /// PSNR of the unlit textured mesh on the held-out views.
+    var meshPSNR: Double?
     var meshViews: [String] = []
+    var normalViews: [String] = []
+    var texturedViews: [String] = []
     var report = RunReport(title: "")
     var figures: [(String, JSONOutput)] = [("orbit_version", .string(orbitVersion))]
     var eval: JSONTree?
@@ -160,6 +166,7 @@ struct RunReportBuilder {
             comparison = SurfaceComparison.compare(predicted: mesh, groundTruth: try FieldExport.loadForMetrics(groundTruth), crop: Self.box(summary))
         }
         try renderMesh()
+        try renderUnlit()
         addFigures()
     }
 
@@ -185,6 +192,31 @@ struct RunReportBuilder {
         }
     }
 
+    /// The mesh's facets shaded by their normals and its texture unlit, from the same four viewpoints as the path
+    /// traced views, and the textured mesh's PSNR on the held-out views.
+    mutating func renderUnlit() throws {
+        guard let mesh = export.mesh?.mesh else { return }
+        let cameras = MeshPreview.ring(around: mesh.bounds, count: 4)
+        for (i, camera) in cameras.enumerated() {
+            let name = "\(RunFolder.meshViews)/mesh_normals_\(i + 1).png"
+            let image = MeshViews.image(MeshViews.normals(mesh, camera: camera), width: camera.width, height: camera.height)
+            try AtomicFile.write(to: root.appendingPathComponent(name)) { try PNG.write(image, to: $0) }
+            normalViews.append(name)
+        }
+        guard let textured = export.texturedMesh, let baked = export.texture else { return }
+        let sampler = TextureSampler(size: baked.size, rgb: baked.rgb)
+        for (i, camera) in cameras.enumerated() {
+            let name = "\(RunFolder.meshViews)/mesh_textured_\(i + 1).png"
+            let image = MeshViews.image(MeshViews.textured(textured, texture: sampler, camera: camera, background: Vec3(1, 1, 1)),
+                                        width: camera.width, height: camera.height)
+            try AtomicFile.write(to: root.appendingPathComponent(name)) { try PNG.write(image, to: $0) }
+            texturedViews.append(name)
+        }
+        if let test = try? DatasetReader(folder: root.appendingPathComponent(RunFolder.dataset)).read(.test) {
+            meshPSNR = MeshViews.psnr(textured, texture: sampler, views: test)
+        }
+    }
+
     mutating func add(_ label: String, _ value: String, _ key: String, _ json: JSONOutput) {
         report.figures.append((label, value)); figures.append((key, json))
     }
@@ -194,9 +226,15 @@ struct RunReportBuilder {
             add("PSNR on held-out views", String(format: "%.2f dB", psnr), "test_psnr", .number(psnr))
             add("SSIM on held-out views", String(format: "%.4f", ssim), "test_ssim", .number(ssim))
         }
+        if let meshPSNR {
+            let field: String
+            if case .number(let psnr)? = eval?["psnr"] { field = String(format: " (the field: %.2f dB)", psnr) } else { field = "" }
+            add("Textured mesh PSNR on held-out views (unlit base colour)", String(format: "%.2f dB%@", meshPSNR, field), "mesh_psnr", .number(meshPSNR))
+        }
         if let c = comparison {
             add("Chamfer-L1 (of the ground truth's diagonal)", String(format: "%.5f (%.2f%%)", c.chamferL1, 100 * c.chamferL1), "chamfer_l1", .number(c.chamferL1))
             add("F-score at 1% of the diagonal", String(format: "%.4f (precision %.4f, recall %.4f)", c.fScore, c.precision, c.recall), "f_score", .number(c.fScore))
+            add("Normal consistency (pairs within 1% of the diagonal)", String(format: "%.4f", c.normalConsistency), "normal_consistency", .number(c.normalConsistency))
         }
         if let m = export.mesh {
             let level = m.surface == .visibility ? "visibility surface"
@@ -237,6 +275,8 @@ struct RunReportBuilder {
             return .init(iteration: it, seconds: t, psnr: p)
         }
         report.meshViews = meshViews
+        report.normalViews = normalViews
+        report.texturedViews = texturedViews
         report.links = [("input clip", inputLink ?? "\(RunFolder.dataset)/video.mp4"),
                         ("reconstruction orbit (video.mp4)", "\(RunFolder.reconstruction)/\(ReconstructionFolder.eval)/video.mp4"),
                         ("mesh (GLB)", RunFolder.mesh), ("point cloud (PLY)", RunFolder.points)]

@@ -26,12 +26,15 @@ public struct RunReport: Sendable {
     public var curve: [CurvePoint] = []
     /// Renders of the exported mesh, paths relative to the report.
     public var meshViews: [String] = []
+    /// The mesh's facets shaded by their normals, and its texture unlit, from the same viewpoints.
+    public var normalViews: [String] = []
+    public var texturedViews: [String] = []
     /// (label, relative path) of the files the run made.
     public var links: [(String, String)] = []
     public init(title: String) { self.title = title }
 
     /// Every image the page shows, relative to it.
-    public var images: [String] { views.flatMap { [$0.truth, $0.render] } + meshViews }
+    public var images: [String] { views.flatMap { [$0.truth, $0.render] } + meshViews + normalViews + texturedViews }
 
     public func html() -> String {
         var h = """
@@ -62,10 +65,12 @@ public struct RunReport: Sendable {
             h += "</div>\n"
         }
         if curve.count >= 2 { h += "<h2>Training curve</h2>\n" + curveSVG() + "\n" }
-        if !meshViews.isEmpty {
-            h += "<h2>Exported mesh, rendered by Orbit's path tracer</h2>\n<div class=\"mesh\">\n"
-            for (i, path) in meshViews.enumerated() {
-                h += "<figure><img src=\"\(escape(path))\" alt=\"mesh view \(i + 1)\"><figcaption>view \(i + 1)</figcaption></figure>\n"
+        for (heading, paths, kind) in [("Exported mesh, rendered by Orbit's path tracer", meshViews, "mesh view"),
+                                       ("Exported mesh, each facet shaded by its normal (dents and holes show here first)", normalViews, "normals view"),
+                                       ("Exported mesh with its baked texture, unlit", texturedViews, "textured view")] where !paths.isEmpty {
+            h += "<h2>\(escape(heading))</h2>\n<div class=\"mesh\">\n"
+            for (i, path) in paths.enumerated() {
+                h += "<figure><img src=\"\(escape(path))\" alt=\"\(kind) \(i + 1)\"><figcaption>view \(i + 1)</figcaption></figure>\n"
             }
             h += "</div>\n"
         }

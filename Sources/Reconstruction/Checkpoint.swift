@@ -67,8 +67,10 @@ public struct Checkpoint: Sendable {
     }
 
     /// Reads a checkpoint. Every header field is range-checked and the file size compared with what the
-    /// header implies before any lattice memory is allocated; the body is memory-mapped, not read whole.
-    public static func read(from url: URL) throws -> Checkpoint {
+    /// header implies before any lattice memory is allocated; the body is memory-mapped, not read whole. Without
+    /// `optimizerState` Adam's moments (two thirds of the file) are never touched and come back empty: enough to
+    /// render or export the field, not to resume training.
+    public static func read(from url: URL, optimizerState: Bool = true) throws -> Checkpoint {
         func damaged(_ what: String) -> DatasetError { DatasetError(file: url.path, message: "damaged checkpoint: \(what); retrain or restore the file") }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
@@ -94,7 +96,7 @@ public struct Checkpoint: Sendable {
               let body = Checked.product([n, 4 * (1 + 12 + 2 + 24)]),
               let expected = Checked.sum([16, headerLength, body, blocks]) else { throw damaged("the header's sizes overflow") }
         guard data.count == expected else { throw DatasetError(file: url.path, message: "checkpoint is \(data.count) bytes, expected \(expected) (truncated?)") }
-        try ResourceBudget.current.checkMemory(trainingBytes(resolution: header.resolution), for: url.path,
+        try ResourceBudget.current.checkMemory(optimizerState ? trainingBytes(resolution: header.resolution) : Checked.product([n, 4 * 13]), for: url.path,
                                               what: "a lattice of \(header.resolution)³ points")
         var offset = 16 + headerLength
         func take<T>(_ count: Int, _: T.Type) -> [T] {
@@ -111,7 +113,8 @@ public struct Checkpoint: Sendable {
                                        upper: Vec3d(header.upper[0], header.upper[1], header.upper[2]), initialDensity: 0)
         grid.density = take(n, Float.self)
         grid.sh = take(n * 12, Float.self)
-        let md = take(n, SIMD2<Float>.self), ms = take(n * 12, SIMD2<Float>.self)
+        var md: [SIMD2<Float>] = [], ms: [SIMD2<Float>] = []
+        if optimizerState { md = take(n, SIMD2<Float>.self); ms = take(n * 12, SIMD2<Float>.self) } else { offset += n * 13 * MemoryLayout<SIMD2<Float>>.stride }
         let occupancy = take(blocks, UInt8.self)
         guard grid.density.allSatisfy(\.isFinite), grid.sh.allSatisfy(\.isFinite) else { throw damaged("non-finite lattice values") }
         return Checkpoint(settings: header.settings, iteration: header.iteration, grid: grid, momentDensity: md, momentSH: ms, occupancy: occupancy)

@@ -10,15 +10,16 @@ extension RadianceGrid where S == Float {
     /// ray through the pixel it projects to has lost `absorbed` of its light), k = `freeFraction` of those views (at
     /// least 2, at most all of them), clamped to ±4 lattice steps. Views whose ray never loses that much see straight
     /// through. The depths come from renders at about 400 × 400 pixels or the views' own size, if smaller.
-    public func visibilityField(like grid: ScalarGrid, cameras: [Camera], absorbed: Double, freeFraction: Double, stepScale: Double,
-                                occupancy: [UInt8]?, blockSize: Int, threads: Int) -> ScalarGrid {
-        let surfaceLevel = 1 - absorbed
+    /// `grid` holds the density (after the ReLU): points with no density that matters within 4 lattice steps (less
+    /// than 1% of a ray's light over those steps) take −4 steps without asking the views, since no view can see a
+    /// surface near them; such points inside an object are enclosed, and extraction fills them.
+    public func visibilityField(like grid: ScalarGrid, views viewDepths: ViewDepths, freeFraction: Double) -> ScalarGrid {
+        let level = Float(0.01 / (4 * grid.spacing.max() * FieldScale.factor(spacing: spacing, resolution: resolution)))
+        let near = grid.dilatedMask(above: level, radius: 4)
         // no point needs more free views than this, so a point is settled once this many see it free by the cap
-        let most = min(32, max(2, Int((freeFraction * Double(cameras.count)).rounded(.up))))
+        let most = min(32, max(2, Int((freeFraction * Double(viewDepths.cameras.count)).rounded(.up))))
         let cap = Float(4 * grid.spacing.max())
-        let views = cameras.map { $0.downscaled(by: max(1, max($0.width, $0.height) / 400)) }
-        let depths = views.map { render(camera: $0, background: .zero, stepScale: stepScale, occupancy: occupancy, blockSize: blockSize, threads: threads,
-                                       surfaceTransmittance: Float(surfaceLevel)).medianDepth }
+        let views = viewDepths.cameras, depths = viewDepths.depths
         let rays = views.map { PixelRays($0) }
         var values = [Float](repeating: 0, count: grid.values.count)
         let nx = grid.nx, ny = grid.ny, nz = grid.nz
@@ -28,6 +29,7 @@ extension RadianceGrid where S == Float {
                 // the `most` smallest values of (distance − surface depth) over the views, ascending; one buffer per slab
                 var smallest = [Float](repeating: cap, count: most)
                 for j in 0..<ny { for i in 0..<nx {
+                    guard near[(k * ny + j) * nx + i] else { target.pointer[(k * ny + j) * nx + i] = -cap; continue }
                     let p = grid.origin + Vec3d(Double(i), Double(j), Double(k)) * grid.spacing
                     let q = Vec3(Float(p.x), Float(p.y), Float(p.z))
                     for m in 0..<most { smallest[m] = cap }

@@ -55,6 +55,26 @@ public struct ScalarGrid: Sendable {
 }
 
 extension ScalarGrid {
+    /// True at every point within `radius` lattice steps (along each axis: a cube) of a point whose value is above
+    /// `level`: a separable maximum filter.
+    public func dilatedMask(above level: Float, radius: Int) -> [Bool] {
+        var mask = values.map { $0 > level }
+        let strides = [1, nx, nx * ny], counts = [nx, ny, nz]
+        for axis in 0..<3 {
+            let stride = strides[axis], count = counts[axis]
+            var next = mask
+            for index in mask.indices {
+                let position = (index / stride) % count
+                guard !mask[index] else { continue }
+                for d in -radius...radius where d != 0 && position + d >= 0 && position + d < count {
+                    if mask[index + d * stride] { next[index] = true; break }
+                }
+            }
+            mask = next
+        }
+        return mask
+    }
+
     /// Raises every point at or below `iso` that cannot be reached from the lattice's boundary through points at
     /// or below `iso` (6-connected) to `fill`: the unobserved inside of closed objects, which a radiance field
     /// leaves at arbitrary density and which would otherwise become inner shells. Returns how many points changed.

@@ -29,6 +29,18 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
         // a coarse, short reconstruction of a radius-0.8 sphere: within a few lattice steps (5 cm) everywhere
         let f = try #require(metrics["f_score"] as? Double), chamfer = try #require(metrics["chamfer_l1"] as? Double)
         #expect(f > 0.5 && chamfer < 0.02, "F \(f), Chamfer \(chamfer)")
+        let normals = try #require(metrics["normal_consistency"] as? Double)
+        #expect(normals > 0.8 && normals <= 1, "normal consistency \(normals)")
+        // textured by default: the GLB carries the baked PNG; --texture none keeps vertex colours only
+        #expect(export.stdout.contains("orbit: texture: 2048×2048"), "\(export.stdout)")
+        let glb = try Data(contentsOf: mesh)
+        #expect(glb.range(of: Data("baseColorTexture".utf8)) != nil && glb.range(of: Data("COLOR_0".utf8)) == nil)
+        let plain = folder.path("plain.glb")
+        #expect(try runProcess(orbitExecutable(), ["export", field.path, "--mesh", plain.path, "--triangles", "2000", "--texture", "none", "--quiet"]).status == 0)
+        let plainData = try Data(contentsOf: plain)
+        #expect(plainData.range(of: Data("baseColorTexture".utf8)) == nil && plainData.range(of: Data("COLOR_0".utf8)) != nil)
+        let small = try runProcess(orbitExecutable(), ["export", field.path, "--mesh", folder.path("small.glb").path, "--texture-size", "10"])
+        #expect(small.status != 0 && small.stderr.contains("--texture-size: expected 64...8192 texels, got 10"), "\(small.stderr)")
         // the same mesh as OBJ and PLY scores the same (each format's axes are undone on reading)
         for ext in ["obj", "ply"] {
             let other = folder.path("sphere-mesh.\(ext)")
@@ -38,6 +50,7 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
             let m = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.path("m-\(ext).json"))) as! [String: Any]
             #expect(again.status == 0 && abs((m["chamfer_l1"] as! Double) - chamfer) < 1e-4, "\(ext): \(again.stderr)")
         }
+        #expect(FileManager.default.fileExists(atPath: folder.path("sphere-mesh_basecolor.png").path))
     }
 
     @Test func badExportsAreOneLineErrorsAndWriteNothing() throws {
@@ -83,13 +96,16 @@ func smallReconstruction(in folder: TemporaryFolder) throws -> (dataset: URL, re
         #expect(result.status == 0, "\(result.stderr)")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         let sources = html.components(separatedBy: "src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
-        #expect(sources.count == 2 * 8 + 4)   // 8 held-out views (every 4th of 32) beside their renders, 4 mesh views
+        // 8 held-out views (every 4th of 32) beside their renders; the mesh path traced, by its normals and textured from 4 views
+        #expect(sources.count == 2 * 8 + 3 * 4)
         for source in sources { #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(source).path), "missing \(source)") }
         let links = html.components(separatedBy: "href=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
         for link in links { #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(link).path), "missing \(link)") }
         #expect(html.contains("<polyline") && html.contains("PSNR on held-out views") && html.contains("F-score"))
         let figures = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as! [String: Any]
-        for key in ["test_psnr", "test_ssim", "chamfer_l1", "f_score", "mesh_triangles", "points", "total_s"] { #expect(figures[key] != nil, "\(key)") }
+        for key in ["test_psnr", "test_ssim", "chamfer_l1", "f_score", "normal_consistency", "mesh_psnr", "mesh_triangles", "points", "total_s"] {
+            #expect(figures[key] != nil, "\(key)")
+        }
         // a second run into the same folder is refused
         let again = try runProcess(orbitExecutable(), ["run", scene.path, "--out", out.path, "--quiet"])
         #expect(again.status == 1 && again.stderr.contains("pass --overwrite"))

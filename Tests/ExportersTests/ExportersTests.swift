@@ -59,7 +59,8 @@ func glbChunks(_ data: Data) throws -> (json: [String: Any], binary: Data) {
 }
 
 /// Checks buffers, buffer views and accessors against each other and the binary data, including min/max.
-func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: Bool) throws {
+/// `textured`: the file carries an embedded base-colour texture instead of vertex colours.
+func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: Bool, textured: Bool = false) throws {
     let buffers = try #require(json["buffers"] as? [[String: Any]])
     let bufferLength = try #require(buffers.first?["byteLength"] as? Int)
     if exactBufferLength { #expect(bufferLength == binary.count) } else { #expect(bufferLength <= binary.count && binary.count - bufferLength < 4) }
@@ -95,14 +96,14 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
     }
     let primitive = try #require(((json["meshes"] as? [[String: Any]])?.first?["primitives"] as? [[String: Any]])?.first)
     let attributes = try #require(primitive["attributes"] as? [String: Int])
-    #expect(Set(attributes.keys) == ["POSITION", "NORMAL", "COLOR_0"])
+    #expect(Set(attributes.keys) == (textured ? ["POSITION", "NORMAL", "TEXCOORD_0"] : ["POSITION", "NORMAL", "COLOR_0"]))
     #expect(accessors[attributes["POSITION"]!]["min"] != nil)
     // the material shows vertex colours as they are: white base colour (the default), not metallic
     let material = try #require((json["materials"] as? [[String: Any]])?[primitive["material"] as! Int])
     let pbr = try #require(material["pbrMetallicRoughness"] as? [String: Any])
     #expect((pbr["baseColorFactor"] as? [Double] ?? [1, 1, 1, 1]) == [1, 1, 1, 1])
     #expect(pbr["metallicFactor"] as? Double == 0)
-    #expect(pbr["baseColorTexture"] == nil)
+    #expect((pbr["baseColorTexture"] == nil) == !textured)
 }
 
 @Suite struct MeshWriterTests {
@@ -240,5 +241,75 @@ func checkGLTFConsistency(json: [String: Any], binary: Data, exactBufferLength: 
         #expect(found)
         let name = withUnsafeBytes(of: path.data) { String(decoding: $0.prefix(Int(path.length)), as: UTF8.self) }
         #expect(name == "grid.png")
+    }
+}
+
+@Suite struct BakedTextureTests {
+    /// A 4 × 4 texture of distinct texels, rows from the top.
+    static let texture = MeshTexture(size: 4, rgb: (0..<48).map { UInt8($0 * 5) })
+
+    static func quad() -> TriangleMesh {
+        var quad = Primitives.quad(size: Vec2(1, 1))
+        quad.uvs = [Vec2(0.1, 0.2), Vec2(0.9, 0.2), Vec2(0.9, 0.7), Vec2(0.1, 0.7)]
+        quad.colors = Array(repeating: Vec3(0.5, 0.25, 0.125), count: 4)
+        return quad
+    }
+
+    /// GLB: the PNG inside the file as the material's baseColorTexture, texture coordinates with glTF's top-left
+    /// origin, no COLOR_0 (it would multiply the texture); the file is self-consistent and assimp reads the image.
+    @Test func glbEmbedsThePNGAndDropsVertexColours() throws {
+        let folder = TemporaryFolder()
+        let url = folder.path("quad.glb")
+        #expect(try MeshWriter.write(Self.quad(), to: url, texture: Self.texture) == [url])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["quad.glb"])
+        let (json, binary) = try glbChunks(try Data(contentsOf: url))
+        try checkGLTFConsistency(json: json, binary: binary, exactBufferLength: false, textured: true)
+        let primitive = try #require(((json["meshes"] as? [[String: Any]])?.first?["primitives"] as? [[String: Any]])?.first)
+        let attributes = try #require(primitive["attributes"] as? [String: Int])
+        #expect(attributes["TEXCOORD_0"] != nil && attributes["COLOR_0"] == nil, "\(attributes)")
+        let material = try #require((json["materials"] as? [[String: Any]])?.first)
+        let pbr = try #require(material["pbrMetallicRoughness"] as? [String: Any])
+        #expect((pbr["baseColorTexture"] as? [String: Any])?["index"] as? Int == 0)
+        let image = try #require((json["images"] as? [[String: Any]])?.first)
+        #expect(image["mimeType"] as? String == "image/png")
+        let views = try #require(json["bufferViews"] as? [[String: Any]])
+        let view = views[try #require(image["bufferView"] as? Int)]
+        let offset = view["byteOffset"] as? Int ?? 0, length = try #require(view["byteLength"] as? Int)
+        let png = try PNG.decode(binary.subdata(in: offset..<(offset + length)), name: "embedded").as8
+        #expect(png.width == 4 && png.samples == Self.texture.rgb)
+        // glTF counts v from the top: every v is 1 − ours
+        let accessor = try #require((json["accessors"] as? [[String: Any]])?[attributes["TEXCOORD_0"]!])
+        let uvView = views[try #require(accessor["bufferView"] as? Int)]
+        let start = (uvView["byteOffset"] as? Int ?? 0) + (accessor["byteOffset"] as? Int ?? 0)
+        let values = binary.subdata(in: start..<(start + 8 * 4)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let written = Set(stride(from: 0, to: 8, by: 2).map { [values[$0], values[$0 + 1]] })
+        let expected = Set(Self.quad().uvs.map { [$0.x, 1 - $0.y] })
+        #expect(written == expected, "\(written)")
+        let scene = try #require(aiImportFile(url.path, 0))
+        defer { aiReleaseImport(scene) }
+        #expect(scene.pointee.mNumTextures == 1)
+    }
+
+    /// OBJ: the PNG beside the file, named in the MTL's map_Kd; vertex colours kept. PLY ignores the texture.
+    @Test func objWritesThePNGBesideItAndPLYKeepsColoursOnly() throws {
+        let folder = TemporaryFolder()
+        let url = folder.path("quad.obj")
+        let files = try MeshWriter.write(Self.quad(), to: url, texture: Self.texture)
+        #expect(files.map(\.lastPathComponent) == ["quad.obj", "quad.mtl", "quad_basecolor.png"])
+        let mtl = try String(contentsOf: folder.path("quad.mtl"), encoding: .utf8)
+        #expect(mtl.contains("map_Kd quad_basecolor.png"), "\(mtl)")
+        #expect(try PNG.read(folder.path("quad_basecolor.png")).as8.samples == Self.texture.rgb)
+        let obj = try String(contentsOf: url, encoding: .utf8)
+        let lines = obj.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("vt ") }.count == 4)
+        // positions followed by the sRGB vertex colour
+        #expect(lines.filter { $0.hasPrefix("v ") }.allSatisfy { $0.split(separator: " ").count == 7 }, "\(obj)")
+        let ply = folder.path("quad.ply")
+        #expect(try MeshWriter.write(Self.quad(), to: ply, texture: Self.texture) == [ply])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == ["quad.mtl", "quad.obj", "quad.ply", "quad_basecolor.png"])
+        // an existing texture is not replaced without overwrite, and nothing else is written then
+        try FileManager.default.removeItem(at: url)
+        #expect(throws: (any Error).self) { try MeshWriter.write(Self.quad(), to: url, texture: Self.texture) }
+        #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 }

@@ -142,14 +142,37 @@ func edgeUse(_ mesh: TriangleMesh) -> (counts: [Int: Int], consistentlyOriented:
         #expect(shifted.fScore < 0.05)   // 0.05 > the 1% threshold of 0.0346
     }
 
+    @Test func normalConsistencySeesPitsThatFScoreDoesNot() throws {
+        let sphere = Primitives.sphere(radius: 1, rings: 48, segments: 96)
+        let same = try #require(SurfaceComparison.compare(predicted: sphere, groundTruth: sphere, samples: 50_000))
+        #expect(same.normalConsistency > 0.998 && same.normalAccuracy > 0.998, "\(same)")
+        // every vertex moved radially by up to ±1 cm: every point stays well within the F-score's 3.5 cm, but the
+        // facets tilt by about 10–20°
+        var rng = RandomStream(seed: 9)
+        var pitted = sphere
+        pitted.positions = sphere.positions.map { $0 * Float(1 + 0.01 * (2 * rng.nextDouble() - 1)) }
+        let rough = try #require(SurfaceComparison.compare(predicted: pitted, groundTruth: sphere, samples: 50_000))
+        #expect(rough.fScore > 0.99, "\(rough)")
+        #expect(rough.normalAccuracy < 0.99 && rough.normalConsistency < 0.99, "\(rough)")
+        // flipping every face changes nothing: the measure is of lines, not orientations
+        var flipped = sphere
+        for t in 0..<flipped.triangleCount { flipped.indices.swapAt(3 * t + 1, 3 * t + 2) }
+        let unsigned = try #require(SurfaceComparison.compare(predicted: flipped, groundTruth: sphere, samples: 50_000))
+        #expect(unsigned.normalConsistency > 0.998)
+    }
+
     @Test func nearestNeighboursMatchBruteForce() {
         var rng = RandomStream(seed: 3)
         let points = (0..<2000).map { _ in Vec3d(rng.nextDouble(), rng.nextDouble() * 2, rng.nextDouble() * 0.1) }
         let index = PointIndex(points)
         for _ in 0..<300 {
             let q = Vec3d(rng.nextDouble() * 3 - 1, rng.nextDouble() * 4 - 1, rng.nextDouble() * 3 - 1)
-            let brute = points.map { length($0 - q) }.min()!
+            let distances = points.map { length($0 - q) }
+            let brute = distances.min()!
             #expect(abs(index.nearestDistance(q) - brute) < 1e-12)
+            // the index it names is the input's, not the tree's
+            let found = index.nearest(q)
+            #expect(abs(distances[found.index] - brute) < 1e-12)
         }
     }
 
