@@ -82,9 +82,10 @@ struct Run: ParsableCommand {
             case .training(.iteration(let stats, let total, let seconds)):
                 training.report(JobProgress(done: stats.iteration, total: total, elapsed: seconds, detail: String(format: "loss %.5f  PSNR %.2f dB", stats.loss, stats.psnr)))
             case .training(.trained): training.finish()
-            case .exported(let exported): print(exported.lines.joined(separator: "\n"))
+            case .exported: break   // printed below, once the files are in place
             }
         }
+        if !quiet { print(summary.export.lines.joined(separator: "\n")) }
         var line = "report → \(URL(fileURLWithPath: out).appendingPathComponent(RunFolder.report).path)"
         if let psnr = summary.training.testPSNR { line += String(format: "; PSNR %.2f dB", psnr) }
         if let c = summary.comparison { line += String(format: ", Chamfer-L1 %.4f, F-score %.3f, normal consistency %.3f", c.chamferL1, c.fScore, c.normalConsistency) }

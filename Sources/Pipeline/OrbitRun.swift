@@ -106,7 +106,11 @@ public struct OrbitRun: Sendable {
         export.points = root.appendingPathComponent(RunFolder.points)
         export.extraction.targetTriangles = settings.triangles
         export.threads = settings.threads
-        let exported = try FieldExport.run(reconstruction: reconstruction, settings: export)
+        var exported = try FieldExport.run(reconstruction: reconstruction, settings: export)
+        // the files as they will be named once the staged folder is in place, not their staging names
+        func final(_ url: URL) -> URL { destination.appendingPathComponent(String(url.path.dropFirst(root.path.count + 1))) }
+        exported.meshFiles = exported.meshFiles.map(final)
+        exported.pointsFile = exported.pointsFile.map(final)
         events(.exported(exported))
         let exportDone = now()
 
