@@ -46,4 +46,35 @@ enum MeshBench {
             fflush(nil)
         }
     }
+
+    /// Exports again, with this build, from the folders of earlier `orbit run`s (`orbit-bench mesh --keep`), and prints
+    /// the mesh's figures and the export's time by phase: builds compared back to back on the same fields.
+    static func reexport(runs: [String]) throws {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        print("orbit-bench: orbit export at the defaults (mesh + texture + points) from existing runs, \(threads) threads")
+        print("| run | mesh PSNR | F-score@1% | Chamfer-L1 | normal consistency | triangles | charts | load s | surface s | atlas s | bake s | points s | export s |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for path in runs {
+            let root = URL(fileURLWithPath: path)
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-bench-export-\(ProcessInfo.processInfo.processIdentifier)")
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: out) }
+            var settings = FieldExportSettings()
+            settings.mesh = out.appendingPathComponent("mesh.glb")
+            settings.points = out.appendingPathComponent("points.ply")
+            settings.threads = threads
+            let export = try FieldExport.run(reconstruction: root.appendingPathComponent(RunFolder.reconstruction), settings: settings)
+            guard let mesh = export.mesh else { continue }
+            let c = try OrbitRun.compareWithGroundTruth(mesh.mesh, run: root)
+            let psnr = OrbitRun.texturedPSNR(export, run: root)
+            print(String(format: "| %@ | %@ | %@ | %@ | %@ | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
+                         root.lastPathComponent, psnr.map { String(format: "%.2f", $0) } ?? "—",
+                         c.map { String(format: "%.3f (P %.3f, R %.3f)", $0.fScore, $0.precision, $0.recall) } ?? "—",
+                         c.map { String(format: "%.3f%%", 100 * $0.chamferL1) } ?? "—",
+                         c.map { String(format: "%.3f", $0.normalConsistency) } ?? "—",
+                         mesh.mesh.triangleCount, export.atlasCharts, export.loadSeconds, mesh.extractionSeconds + mesh.simplificationSeconds,
+                         export.atlasSeconds, export.texture?.seconds ?? 0, export.points?.seconds ?? 0, export.seconds))
+            fflush(nil)
+        }
+    }
 }

@@ -96,8 +96,11 @@ extension OrbitBench {
         var seconds = 240.0
         @Option(help: "Keep each run's folder here (report.html and all); default: a temporary folder, removed.")
         var keep: String?
+        @Option(help: "Train nothing: export again from these folders of earlier runs (comma-separated, e.g. kept with --keep) and time each phase.")
+        var reexport: String?
         func validate() throws { if !(seconds > 0 && seconds.isFinite) { throw ValidationError("--seconds: expected a positive number, got \(seconds)") } }
         func run() throws {
+            if let reexport { return try MeshBench.reexport(runs: reexport.split(separator: ",").map(String.init).filter { !$0.isEmpty }) }
             try MeshBench.run(scenes: scenes.split(separator: ",").map(String.init).filter { !$0.isEmpty }, seconds: seconds, keep: keep)
         }
     }

@@ -50,6 +50,8 @@ public struct ExportSummary: Sendable {
     public var pointsFile: URL?
     /// Seconds spent reading the checkpoint and the training cameras.
     public var loadSeconds = 0.0
+    /// Seconds of the whole export, files written.
+    public var seconds = 0.0
 }
 
 /// Why an export could not be made, in words.
@@ -129,6 +131,7 @@ public enum FieldExport {
             summary.pointsFile = try PointCloudWriter.write(extraction.cloud, to: points, ascii: settings.ascii,
                                                             comment: "orbit point cloud; world coordinates, metres, +Z up", overwrite: settings.overwrite)
         }
+        summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         return summary
     }
 

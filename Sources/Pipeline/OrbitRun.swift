@@ -138,6 +138,25 @@ public struct OrbitRun: Sendable {
     }
 }
 
+extension OrbitRun {
+    /// `mesh` (world coordinates) against the ground truth of the run in `root`, inside the region its field
+    /// covers; nil when the run has no ground truth (a video).
+    public static func compareWithGroundTruth(_ mesh: TriangleMesh, run root: URL) throws -> SurfaceComparison? {
+        let groundTruth = root.appendingPathComponent("\(RunFolder.dataset)/ground_truth.ply")
+        guard FileManager.default.fileExists(atPath: groundTruth.path) else { return nil }
+        let summary = try StrictJSON.read(root.appendingPathComponent("\(RunFolder.reconstruction)/\(ReconstructionFolder.summary)"))
+        return SurfaceComparison.compare(predicted: mesh, groundTruth: try FieldExport.loadForMetrics(groundTruth), crop: RunReportBuilder.box(summary))
+    }
+
+    /// The mean PSNR of an export's unlit textured mesh on the held-out views of the run in `root`; nil without a
+    /// texture or held-out views.
+    public static func texturedPSNR(_ export: ExportSummary, run root: URL) -> Double? {
+        guard let textured = export.texturedMesh, let baked = export.texture,
+              let test = try? DatasetReader(folder: root.appendingPathComponent(RunFolder.dataset)).read(.test) else { return nil }
+        return MeshViews.psnr(textured, texture: TextureSampler(size: baked.size, rgb: baked.rgb), views: test)
+    }
+}
+
 extension OrbitRunInput {
     /// True for a video input.
     public var isVideo: Bool { if case .video = self { return true }; return false }
@@ -163,17 +182,14 @@ struct RunReportBuilder {
     init(root: URL, training: TrainingSummary, export: ExportSummary, threads: Int) throws {
         self.root = root; self.training = training; self.export = export; self.threads = threads
         let reconstruction = root.appendingPathComponent(RunFolder.reconstruction)
-        let summary = try StrictJSON.read(reconstruction.appendingPathComponent(ReconstructionFolder.summary))
         eval = try? StrictJSON.read(reconstruction.appendingPathComponent("\(ReconstructionFolder.eval)/eval.json"))
-        let groundTruth = root.appendingPathComponent("\(RunFolder.dataset)/ground_truth.ply")
-        if let mesh = export.mesh?.mesh, FileManager.default.fileExists(atPath: groundTruth.path) {   // videos have no ground truth
-            comparison = SurfaceComparison.compare(predicted: mesh, groundTruth: try FieldExport.loadForMetrics(groundTruth), crop: Self.box(summary))
-        }
+        if let mesh = export.mesh?.mesh { comparison = try OrbitRun.compareWithGroundTruth(mesh, run: root) }
         try renderMesh()
         try renderUnlit()
         addFigures()
     }
 
+    /// The box a reconstruction's summary records (the field's region), nil when it records none.
     static func box(_ summary: JSONTree) -> Bounds3? {
         func vector(_ t: JSONTree?) -> [Double]? {
             guard case .array(let a)? = t else { return nil }
@@ -216,9 +232,7 @@ struct RunReportBuilder {
             try AtomicFile.write(to: root.appendingPathComponent(name)) { try PNG.write(image, to: $0) }
             texturedViews.append(name)
         }
-        if let test = try? DatasetReader(folder: root.appendingPathComponent(RunFolder.dataset)).read(.test) {
-            meshPSNR = MeshViews.psnr(textured, texture: sampler, views: test)
-        }
+        meshPSNR = OrbitRun.texturedPSNR(export, run: root)
     }
 
     mutating func add(_ label: String, _ value: String, _ key: String, _ json: JSONOutput) {
@@ -244,6 +258,10 @@ struct RunReportBuilder {
             let level = m.surface == .visibility ? "visibility surface"
                 : String(format: "density %.4g%@", m.threshold, m.automaticThreshold ? " (automatic)" : "")
             add("Mesh", "\(m.mesh.triangleCount) triangles, \(level)", "mesh_triangles", .integer(m.mesh.triangleCount))
+            let topology = MeshTopology(m.mesh)
+            add("Mesh surface (every edge in two triangles?)", topology.summary, "mesh_closed", .bool(topology.isClosed))
+            figures += [("mesh_boundary_edges", .integer(topology.boundaryEdges)), ("mesh_nonmanifold_edges", .integer(topology.nonManifoldEdges)),
+                        ("mesh_pieces", .integer(topology.pieces))]
         }
         if let p = export.points { add("Point cloud", "\(p.cloud.count) points", "points", .integer(p.cloud.count)) }
         add("Training iterations", "\(training.iterations)", "iterations", .integer(training.iterations))

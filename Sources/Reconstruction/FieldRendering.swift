@@ -50,4 +50,35 @@ extension RadianceGrid where S == Float {
         return FieldImage(width: w, height: h, color: color.values.flatMap { $0! }, rayDepth: depth.values.flatMap { $0! },
                           opacity: opacity.values.flatMap { $0! }, medianDepth: median.values.flatMap { $0! })
     }
+
+    /// The distances along the pixel centres' rays of `camera` at which the field has absorbed `1 − surfaceTransmittance`
+    /// of the light (infinity where it never does), row-major: `render(...).medianDepth` without the colours, each
+    /// march stopping at its crossing, so it costs a fraction of a render.
+    public func surfaceDepths(camera: Camera, surfaceTransmittance: Float, stepScale: Double, occupancy: [UInt8]?, blockSize: Int, threads: Int) -> [Float] {
+        let w = camera.width, h = camera.height
+        let rows = ResultSlots<[Float]>(count: h)
+        let rays = PixelRays(camera)
+        density.withUnsafeBufferPointer { density in
+        sh.withUnsafeBufferPointer { sh in
+            let occupancyPointer = occupancy.map { o in o.withUnsafeBufferPointer { UnsafeSendable($0.baseAddress!) } }
+            var field = FieldView<Float>(density: density.baseAddress!, sh: sh.baseAddress!, resolution: resolution, lower: lower, spacing: spacing,
+                                        stepScale: stepScale, occupancy: occupancyPointer.map { UnsafePointer($0.pointer) }, blockSize: blockSize)
+            field.surfaceTransmittance = surfaceTransmittance
+            field.minTransmittance = surfaceTransmittance
+            field.colored = false
+            let view = field
+            let rowsPerTask = max(1, h / (threads * 8))
+            DispatchQueue.concurrentPerform(iterations: (h + rowsPerTask - 1) / rowsPerTask) { task in
+                for y in (task * rowsPerTask)..<min(h, (task + 1) * rowsPerTask) {
+                    var m = [Float](repeating: 0, count: w)
+                    for x in 0..<w {
+                        let (origin, direction) = rays.ray(x: Float(x) + 0.5, y: Float(y) + 0.5)
+                        m[x] = view.render(origin: origin, direction: direction, jitter: 0.5, background: .zero).medianDepth
+                    }
+                    rows.set(y, m)
+                }
+            }
+        }}
+        return rows.values.flatMap { $0! }
+    }
 }

@@ -72,6 +72,10 @@ extension RadianceGrid where S == Float {
                 var colors = [Vec3](repeating: .zero, count: (y1 - y0) * size), filled = [Bool](repeating: false, count: (y1 - y0) * size)
                 var seen = 0
                 var best: [(score: Float, view: Int)] = []
+                // per chosen view: the direction towards it, and the colour it sees
+                let directions = UnsafeMutableBufferPointer<Vec3>.allocate(capacity: settings.viewsPerTexel)
+                let towards = UnsafeMutableBufferPointer<Vec3>.allocate(capacity: settings.viewsPerTexel)
+                defer { directions.deallocate(); towards.deallocate() }
                 for t32 in triangleBins[task] {
                     let t = Int(t32)
                     let a = corners[3 * t], b = corners[3 * t + 1], c = corners[3 * t + 2]
@@ -86,12 +90,16 @@ extension RadianceGrid where S == Float {
                         n = length(n) > 1e-6 ? normalize(n) : face
                         views.bestViews(at: p, normal: n, rays: rays, tolerance: 2 * h, count: settings.viewsPerTexel, into: &best)
                         var sum = Vec3.zero, weight: Float = 0
-                        for (score, v) in best {
-                            let direction = normalize(p - rays[v].origin)
-                            let r = view.render(origin: p - 3 * h * direction, direction: direction, jitter: 0.5, background: .zero)
-                            let opacity = 1 - r.transmittance
-                            guard opacity > 0.5 else { continue }
-                            sum += score * (r.color / opacity); weight += score
+                        if let head = best.indices.max(by: { best[$0].score < best[$1].score }) {
+                            // one march along the most head-on view's ray, coloured towards each chosen view
+                            for k in best.indices { directions[k] = normalize(p - rays[best[k].view].origin) }
+                            let d = directions[head]
+                            let opacity = view.composite(origin: p - 3 * h * d, direction: d, jitter: 0.5,
+                                                         towards: UnsafeBufferPointer(rebasing: directions[0..<best.count]),
+                                                         into: UnsafeMutableBufferPointer(rebasing: towards[0..<best.count]))
+                            if opacity > 0.5 {
+                                for k in best.indices { sum += best[k].score * (towards[k] / opacity); weight += best[k].score }
+                            }
                         }
                         let color: Vec3
                         if weight > 0 { color = sum / weight; seen += 1 } else {

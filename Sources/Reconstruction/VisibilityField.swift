@@ -104,8 +104,8 @@ extension RadianceGrid where S == Float {
     /// Renders the depth maps of `cameras` (downscaled to at most about 400 pixels a side).
     public func viewDepths(cameras: [Camera], absorbed: Double, stepScale: Double, occupancy: [UInt8]?, blockSize: Int, threads: Int) -> ViewDepths {
         let views = cameras.map { $0.downscaled(by: max(1, max($0.width, $0.height) / 400)) }
-        let depths = views.map { render(camera: $0, background: .zero, stepScale: stepScale, occupancy: occupancy, blockSize: blockSize, threads: threads,
-                                       surfaceTransmittance: Float(1 - absorbed)).medianDepth }
+        let depths = views.map { surfaceDepths(camera: $0, surfaceTransmittance: Float(1 - absorbed), stepScale: stepScale, occupancy: occupancy,
+                                               blockSize: blockSize, threads: threads) }
         return ViewDepths(cameras: views, depths: depths, absorbed: absorbed)
     }
 }

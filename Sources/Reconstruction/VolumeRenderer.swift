@@ -71,6 +71,9 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
     public var minTransmittance: S = 1e-4
     /// The transmittance whose crossing `RayResult.medianDepth` records. Default ½.
     public var surfaceTransmittance: S = 0.5
+    /// False: samples carry no colour (the spherical harmonics are not read; `RayResult.color` is the background's
+    /// share only), for marches that want depths alone.
+    public var colored = true
 
     public init(density: UnsafePointer<S>, sh: UnsafePointer<S>, resolution: Int, lower: Vec3d, spacing: Vec3d, stepScale: Double,
                 occupancy: UnsafePointer<UInt8>?, blockSize: Int) {
@@ -89,22 +92,12 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
     /// when `samples` is given, the density-carrying samples are appended for `backward`.
     public func render(origin: SIMD3<S>, direction d: SIMD3<S>, jitter: S, background: SIMD3<S>,
                        samples: UnsafeMutablePointer<RaySample<S>>? = nil, capacity: Int = 0) -> RayResult<S> {
-        // the ray in lattice coordinates: q(t) = qo + t · qd, lattice box [0, R − 1]³
-        let qo = (origin - lower) / spacing, qd = d / spacing
-        let top = S(resolution - 1)
-        var tNear: S = 0, tFar = S.greatestFiniteMagnitude
-        for a in 0..<3 {
-            if qd[a] == 0 {
-                if qo[a] < 0 || qo[a] > top { return RayResult(color: background, transmittance: 1, depth: 0, sampleCount: 0) }
-            } else {
-                var t0 = (0 - qo[a]) / qd[a], t1 = (top - qo[a]) / qd[a]
-                if t0 > t1 { swap(&t0, &t1) }
-                tNear = max(tNear, t0); tFar = min(tFar, t1)
-            }
+        guard let (qo, qd, tNear, tFar) = latticeSpan(origin: origin, direction: d) else {
+            return RayResult(color: background, transmittance: 1, depth: 0, sampleCount: 0)
         }
+        let top = S(resolution - 1)
         var color = SIMD3<S>.zero, transmittance: S = 1, depth: S = 0, crossing = S.infinity
         var count = 0
-        guard tNear < tFar else { return RayResult(color: background, transmittance: 1, depth: 0, sampleCount: 0) }
         let r = resolution, rr = r * r
         let b = blockSize, nb = blocksPerAxis
         var k = 0
@@ -115,7 +108,7 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
             let q = qo + t * qd
             let qx = min(max(q.x, 0), top), qy = min(max(q.y, 0), top), qz = min(max(q.z, 0), top)
             if let occupancy {
-                let bi = min(Int(qx) / b, nb - 1), bj = min(Int(qy) / b, nb - 1), bk = min(Int(qz) / b, nb - 1)
+                let bi = min(qx.truncatedInt / b, nb - 1), bj = min(qy.truncatedInt / b, nb - 1), bk = min(qz.truncatedInt / b, nb - 1)
                 if occupancy[(bk * nb + bj) * nb + bi] == 0 {
                     // jump to the first sample past this empty block
                     var exit = tFar
@@ -123,29 +116,32 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
                         let face = S(qd[a] > 0 ? (index + 1) * b : index * b)
                         exit = min(exit, (face - qo[a]) / qd[a])
                     }
-                    let next = Int(((exit - firstT) / step).rounded(.down)) + 1
+                    let next = ((exit - firstT) / step).rounded(.down).truncatedInt + 1
                     k = max(k + 1, next)
                     continue
                 }
             }
             k += 1
-            let i = min(Int(qx), r - 2), j = min(Int(qy), r - 2), l = min(Int(qz), r - 2)
+            let i = min(qx.truncatedInt, r - 2), j = min(qy.truncatedInt, r - 2), l = min(qz.truncatedInt, r - 2)
             let f = SIMD3<S>(qx - S(i), qy - S(j), qz - S(l))
             let base = (l * r + j) * r + i
             let w = Self.cornerWeights(f)
             var sigmaRaw: S = 0
             for c in 0..<8 { sigmaRaw += w[c] * density[base + Self.offset(c, r, rr)] }
             guard sigmaRaw > 0 else { continue }
-            let (y0, y1, y2, y3) = SphericalHarmonics.basis(d)
-            var z = SIMD3<S>.zero
-            for c in 0..<8 {
-                let p = sh + (base + Self.offset(c, r, rr)) * 12
-                let wc = w[c]
-                z.x += wc * (p[0] * y0 + p[1] * y1 + p[2] * y2 + p[3] * y3)
-                z.y += wc * (p[4] * y0 + p[5] * y1 + p[6] * y2 + p[7] * y3)
-                z.z += wc * (p[8] * y0 + p[9] * y1 + p[10] * y2 + p[11] * y3)
+            var rgb = SIMD3<S>.zero
+            if colored {
+                let (y0, y1, y2, y3) = SphericalHarmonics.basis(d)
+                var z = SIMD3<S>.zero
+                for c in 0..<8 {
+                    let p = sh + (base + Self.offset(c, r, rr)) * 12
+                    let wc = w[c]
+                    z.x += wc * (p[0] * y0 + p[1] * y1 + p[2] * y2 + p[3] * y3)
+                    z.y += wc * (p[4] * y0 + p[5] * y1 + p[6] * y2 + p[7] * y3)
+                    z.z += wc * (p[8] * y0 + p[9] * y1 + p[10] * y2 + p[11] * y3)
+                }
+                rgb = SIMD3(Self.sigmoid(z.x), Self.sigmoid(z.y), Self.sigmoid(z.z))
             }
-            let rgb = SIMD3(Self.sigmoid(z.x), Self.sigmoid(z.y), Self.sigmoid(z.z))
             let alpha = 1 - S.exp(-sigmaRaw * opticalStep)
             let weight = transmittance * alpha
             color += weight * rgb
@@ -163,6 +159,62 @@ public struct FieldView<S: FieldScalar>: @unchecked Sendable {
         }
         color += transmittance * background
         return RayResult(color: color, transmittance: transmittance, depth: depth, sampleCount: count, medianDepth: crossing)
+    }
+
+    /// The ray in lattice coordinates, q(t) = qo + t · qd, and the stretch [tNear, tFar] of t ≥ 0 inside the
+    /// lattice box [0, R − 1]³; nil when the ray misses it.
+    @inline(__always) func latticeSpan(origin: SIMD3<S>, direction d: SIMD3<S>) -> (qo: SIMD3<S>, qd: SIMD3<S>, tNear: S, tFar: S)? {
+        let qo = (origin - lower) / spacing, qd = d / spacing
+        let top = S(resolution - 1)
+        var tNear: S = 0, tFar = S.greatestFiniteMagnitude
+        for a in 0..<3 {
+            if qd[a] == 0 {
+                if qo[a] < 0 || qo[a] > top { return nil }
+            } else {
+                var t0 = (0 - qo[a]) / qd[a], t1 = (top - qo[a]) / qd[a]
+                if t0 > t1 { swap(&t0, &t1) }
+                tNear = max(tNear, t0); tFar = min(tFar, t1)
+            }
+        }
+        return tNear < tFar ? (qo, qd, tNear, tFar) : nil
+    }
+
+    /// Marches a ray (unit direction `d`, no occupancy skipping, no background) as `render` does and composites,
+    /// with this ray's weights, the colour each of `directions` would see: Σᵢ wᵢ sigmoid(shᵢ · Y(directionₖ)) into
+    /// `colors[k]`. Returns the opacity 1 − T. One march serves several views of the same short stretch (texture
+    /// baking), instead of one march per view: the weights are the marched ray's, which is what the other views see
+    /// where the surface is thin.
+    public func composite(origin: SIMD3<S>, direction d: SIMD3<S>, jitter: S, towards directions: UnsafeBufferPointer<SIMD3<S>>,
+                          into colors: UnsafeMutableBufferPointer<SIMD3<S>>) -> S {
+        for k in colors.indices { colors[k] = .zero }
+        guard let (qo, qd, tNear, tFar) = latticeSpan(origin: origin, direction: d) else { return 0 }
+        let top = S(resolution - 1), r = resolution, rr = r * r
+        var transmittance: S = 1, t = tNear + jitter * step
+        while t <= tFar && transmittance >= minTransmittance {
+            let q = qo + t * qd
+            t += step
+            let qx = min(max(q.x, 0), top), qy = min(max(q.y, 0), top), qz = min(max(q.z, 0), top)
+            let i = min(qx.truncatedInt, r - 2), j = min(qy.truncatedInt, r - 2), l = min(qz.truncatedInt, r - 2)
+            let base = (l * r + j) * r + i
+            let w = Self.cornerWeights(SIMD3<S>(qx - S(i), qy - S(j), qz - S(l)))
+            var sigmaRaw: S = 0
+            for c in 0..<8 { sigmaRaw += w[c] * density[base + Self.offset(c, r, rr)] }
+            guard sigmaRaw > 0 else { continue }
+            // the sample's interpolated coefficients, per channel 4 of them
+            var cx = SIMD4<S>.zero, cy = SIMD4<S>.zero, cz = SIMD4<S>.zero
+            for c in 0..<8 {
+                let p = sh + (base + Self.offset(c, r, rr)) * 12
+                cx += w[c] * SIMD4(p[0], p[1], p[2], p[3]); cy += w[c] * SIMD4(p[4], p[5], p[6], p[7]); cz += w[c] * SIMD4(p[8], p[9], p[10], p[11])
+            }
+            let alpha = 1 - S.exp(-sigmaRaw * opticalStep)
+            let weight = transmittance * alpha
+            for k in directions.indices {
+                let y = SphericalHarmonics.basis(directions[k]), b = SIMD4(y.0, y.1, y.2, y.3)
+                colors[k] += weight * SIMD3(Self.sigmoid((cx * b).sum()), Self.sigmoid((cy * b).sum()), Self.sigmoid((cz * b).sum()))
+            }
+            transmittance *= 1 - alpha
+        }
+        return 1 - transmittance
     }
 
     /// Lattice index offset of corner c (bit 0: +x, bit 1: +y, bit 2: +z).

@@ -61,7 +61,10 @@ public final class RenderScene: @unchecked Sendable {
 
     /// Builds the BVH. `models` holds the imported file for every mesh object, keyed by object index.
     public init(scene: Scene, models: [Int: ImportedModel]) throws {
-        guard let device = rtcNewDevice(nil) else { throw RenderError(message: "Embree: cannot create a device") }
+        // Embree picks its code path by the CPU, and its paths round differently (the pinned frame hash differs
+        // between its AVX2 and AVX-512 paths, and again with SSE4.2): capped at AVX2, which every x86-64 CPU of
+        // the last decade has, the same scene renders to the same bytes on every such machine.
+        guard let device = rtcNewDevice("max_isa=avx2") else { throw RenderError(message: "Embree: cannot create a device") }
         self.device = device
         guard let handle = rtcNewScene(device) else { throw RenderError(message: "Embree: cannot create a scene") }
         self.handle = handle

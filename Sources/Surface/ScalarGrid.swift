@@ -115,31 +115,45 @@ extension ScalarGrid {
             let n = dims[axis], step = strides[axis]
             var next = [Float](repeating: 0, count: current.count)
             current.withUnsafeBufferPointer { src in
-                next.withUnsafeMutableBufferPointer { dst in
-                    let s = UnsafeSendable(src.baseAddress!), d = UnsafeSendable(dst.baseAddress!)
-                    // every line along `axis` is independent
+            next.withUnsafeMutableBufferPointer { dst in
+            kernel.withUnsafeBufferPointer { kernel in
+                let s = UnsafeSendable(src.baseAddress!), d = UnsafeSendable(dst.baseAddress!), w = UnsafeSendable(kernel.baseAddress!)
+                if axis == 0 {
+                    // along x: each row is a line
                     let lines = current.count / n
                     DispatchQueue.concurrentPerform(iterations: 64) { part in
                         for line in stride(from: part, to: lines, by: 64) {
-                            // the line's first point: decompose the line index over the two other axes
-                            let base: Int
-                            switch axis {
-                            case 0: base = line * nx
-                            case 1: base = (line / nx) * nx * ny + line % nx
-                            default: base = line
-                            }
+                            let base = line * n
                             for i in 0..<n {
                                 var sum: Float = 0, weight: Float = 0
                                 for k in max(-radius, -i)...min(radius, n - 1 - i) {
-                                    let w = kernel[k + radius]
-                                    sum += w * s.pointer[base + (i + k) * step]; weight += w
+                                    sum += w.pointer[k + radius] * s.pointer[base + i + k]; weight += w.pointer[k + radius]
                                 }
-                                d.pointer[base + i * step] = sum / weight
+                                d.pointer[base + i] = sum / weight
                             }
                         }
                     }
+                } else {
+                    // along y or z: whole rows of x at a time (contiguous, so the loop over x vectorises), the same
+                    // sums in the same order per point as along x
+                    let rowLength = nx, rowsAcross = axis == 1 ? 1 : ny, outer = axis == 1 ? nz : 1
+                    DispatchQueue.concurrentPerform(iterations: outer * n) { task in
+                        let o = task / n, i = task % n
+                        for r in 0..<rowsAcross {
+                            let base = (axis == 1 ? o * nx * ny : r * nx) + i * step
+                            let out = d.pointer + base
+                            var weight: Float = 0
+                            for x in 0..<rowLength { out[x] = 0 }
+                            for k in max(-radius, -i)...min(radius, n - 1 - i) {
+                                let wk = w.pointer[k + radius], row = s.pointer + base + k * step
+                                for x in 0..<rowLength { out[x] += wk * row[x] }
+                                weight += wk
+                            }
+                            for x in 0..<rowLength { out[x] /= weight }
+                        }
+                    }
                 }
-            }
+            }}}
             current = next
         }
         return ScalarGrid(nx: nx, ny: ny, nz: nz, origin: origin, spacing: spacing, values: current)

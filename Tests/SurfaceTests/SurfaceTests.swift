@@ -127,6 +127,41 @@ func edgeUse(_ mesh: TriangleMesh) -> (counts: [Int: Int], consistentlyOriented:
     }
 }
 
+@Suite struct MeshTopologyTests {
+    @Test func closedSurfacesAreClosedAndHolesAndFinsAreCounted() {
+        let spheres = MeshCleanupTests().twoSpheres()
+        let closed = MeshTopology(spheres)
+        #expect(closed.isClosed && closed.pieces == 2 && closed.summary == "closed, 2 pieces")
+        // one triangle gone: its three edges are left with one triangle each
+        var holed = spheres
+        holed.indices.removeSubrange(0..<3)
+        let open = MeshTopology(holed)
+        #expect(!open.isClosed && open.boundaryEdges == 3 && open.nonManifoldEdges == 0)
+        // a fin glued onto an edge: that edge has three triangles, the fin's own two edges one each
+        var fin = spheres
+        let a = fin.indices[0], b = fin.indices[1]
+        fin.positions.append(fin.positions[Int(a)] + Vec3(0, 0, 0.3))
+        fin.indices += [a, b, UInt32(fin.positions.count - 1)]
+        let finned = MeshTopology(fin)
+        #expect(finned.nonManifoldEdges == 1 && finned.boundaryEdges == 2 && finned.pieces == 2)
+        #expect(MeshTopology(TriangleMesh()).isClosed == false)
+    }
+
+    /// A textured mesh splits vertices along seams: same positions, different indices. It stays closed.
+    @Test func seamsSplitForTexturesDoNotOpenTheSurface() {
+        let sphere = MarchingCubes.extract(ScalarGrid(resolution: 24, bounds: Bounds3(lower: Vec3d(repeating: -1), upper: Vec3d(repeating: 1))) { p in
+            Float(0.7 - length(p))
+        }, iso: 0)
+        var split = TriangleMesh()
+        for t in 0..<sphere.triangleCount {
+            for k in 0..<3 { split.positions.append(sphere.positions[Int(sphere.indices[3 * t + k])]); split.indices.append(UInt32(3 * t + k)) }
+        }
+        #expect(edgeUse(split).counts.values.allSatisfy { $0 == 1 })
+        let topology = MeshTopology(split)
+        #expect(topology.isClosed && topology.pieces == 1)
+    }
+}
+
 @Suite struct GeometryMetricTests {
     @Test func identicalSurfacesScorePerfectlyAndAShiftIsMeasured() throws {
         let sphere = Primitives.sphere(radius: 1, rings: 48, segments: 96)
