@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Media", "Geometry", "TestSupport"]),
         // the orbit executable's commands: flags, messages, exit codes, files written (run as a subprocess)
         .testTarget(name: "CLITests", dependencies: ["Capture", "Dataset", "FileSafety", "Geometry", "Media", "Reconstruction", "SceneFormat", "TestSupport", "Fixtures"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Capture", "Media", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Capture", "Media", "SceneFormat", "FileSafety", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Dataset", "Media", "Geometry", "Surface", "TestSupport"]),
     ]
 )

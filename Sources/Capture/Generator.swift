@@ -29,6 +29,9 @@ public struct GenerateSummary: Sendable {
     public var output: URL
     /// One line about the simulation of a world scene (nil for still scenes).
     public var simulation: String? = nil
+    /// Seconds per phase (`load_s`, `simulate_s` for worlds, `build_s`, `render_s`, `render_per_frame_s`,
+    /// `total_s`). Not in metadata.json, which holds only what the scene determines.
+    public var timings: [(String, Double)] = []
 }
 
 /// Scene file → orbit clip: renders every view of the rig and writes the dataset folder
@@ -89,8 +92,11 @@ public struct Generator: Sendable {
     }
 
     /// Simulates (worlds), renders every view and writes the dataset folder `output`, staged and moved into
-    /// place when complete; an existing non-empty folder is replaced only with `overwrite`.
-    public func run(output: URL, overwrite: Bool, progress: (JobProgress) -> Void = { _ in }) throws -> GenerateSummary {
+    /// place when complete; an existing non-empty folder is replaced only with `overwrite`. `finishing` may add
+    /// files to the staged folder once everything else is written (it gets the summary so far), so that they
+    /// move into place with it.
+    public func run(output: URL, overwrite: Bool, progress: (JobProgress) -> Void = { _ in },
+                    finishing: (StagedFolder, GenerateSummary) throws -> Void = { _, _ in }) throws -> GenerateSummary {
         let start = DispatchTime.now()
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 
@@ -126,7 +132,7 @@ public struct Generator: Sendable {
         var timings = [("load_s", loadSeconds), ("build_s", buildSeconds), ("render_s", rendered.seconds),
                        ("render_per_frame_s", rendered.seconds / Double(plan.frames.count)), ("total_s", seconds())]
         if simulation != nil { timings.insert(("simulate_s", simulateSeconds), at: 1) }
-        var metadata = Self.metadata(scene: scene, models: models, renderScene: rendered.lastScene, frames: plan.frames.count, timings: timings,
+        var metadata = Self.metadata(scene: scene, models: models, renderScene: rendered.lastScene, frames: plan.frames.count,
                                      samples: samples, rays: rendered.rays)
         if let simulation {
             if case .object(var members) = metadata {
@@ -137,11 +143,15 @@ public struct Generator: Sendable {
             try Data(simulation.compiled.xml.utf8).write(to: folder.url("world.xml"))
         }
         try Data((metadata.rendered() + "\n").utf8).write(to: folder.url("metadata.json"))
-        try folder.commit()
-        succeeded = true
         var summary = GenerateSummary(frames: plan.frames.count, width: scene.camera.width, height: scene.camera.height, renderSeconds: rendered.seconds,
                                       totalSeconds: seconds(), cameraSamples: samples, rays: rendered.rays, output: folder.destination)
         summary.simulation = simulation.map(Self.simulationLine)
+        summary.timings = timings
+        try finishing(folder, summary)
+        try folder.commit()
+        succeeded = true
+        summary.totalSeconds = seconds()
+        if let last = summary.timings.indices.last { summary.timings[last].1 = summary.totalSeconds }
         return summary
     }
 
@@ -258,8 +268,10 @@ public struct Generator: Sendable {
         return hash.hex
     }
 
+    /// metadata.json: a function of the scene, its assets and Orbit's version alone (no timings, no paths), so
+    /// that the same scene gives the same bytes on any machine, run alone or in a batch.
     static func metadata(scene: Scene, models: [Int: ImportedModel], renderScene: RenderScene, frames: Int,
-                         timings: [(String, Double)], samples: Int, rays: Int) -> JSONOutput {
+                         samples: Int, rays: Int) -> JSONOutput {
         var objects: [JSONOutput] = []
         for (index, object) in scene.objects.enumerated() {
             var mesh: TriangleMesh
@@ -272,10 +284,9 @@ public struct Generator: Sendable {
                                     ("max", .vector(rounded([b.upper.x, b.upper.y, b.upper.z])))])),
             ]))
         }
-        let totalRender = timings.first { $0.0 == "render_s" }?.1 ?? 0
         return .object([
             ("orbit_version", .string(orbitVersion)),
-            ("scene", .object([("name", .string(scene.name)), ("file", .string(scene.file)), ("hash", .string("fnv1a64:" + sceneHash(scene)))])),
+            ("scene", .object([("name", .string(scene.name)), ("file", .string(URL(fileURLWithPath: scene.file).lastPathComponent)), ("hash", .string("fnv1a64:" + sceneHash(scene)))])),
             ("seed", .integer(Int(scene.render.seed))),
             ("settings", .object([
                 ("width", .integer(scene.camera.width)), ("height", .integer(scene.camera.height)),
@@ -295,9 +306,7 @@ public struct Generator: Sendable {
             ("objects", .array(objects)),
             ("statistics", .object([
                 ("triangles", .integer(renderScene.triangleCount)), ("camera_samples", .integer(samples)), ("rays", .integer(rays)),
-                ("camera_samples_per_s", .number((Double(samples) / max(totalRender, 1e-9)).rounded())),
             ])),
-            ("timings", .object(timings.map { ($0.0, .number(($0.1 * 1000).rounded() / 1000)) })),
         ])
     }
 }

@@ -1,5 +1,6 @@
 import Assets
 import Dataset
+import FileSafety
 import Foundation
 import Geometry
 import Physics
@@ -123,7 +124,7 @@ extension Generator {
                 ("potential_j", .array(frameSamples.map { .number(r(trajectory.steps[$0.step].potential, 1e6)) })),
             ])),
             ("max_penetration_m", .number(r(trajectory.steps.map(\.penetration).max() ?? 0))),
-            ("mjcf", .string("world.xml")), ("step_loop_s", .number(r(simulation.wallSeconds, 1000))),
+            ("mjcf", .string("world.xml")),
         ])
         return [("simulation", simulationSection), ("instances", .array(instances)),
                 ("events", .object([("collisions", .array(collisions))])), ("invariants", invariants)]

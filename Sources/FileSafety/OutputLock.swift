@@ -16,14 +16,15 @@ public final class OutputLock: @unchecked Sendable {
         destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).lock")
     }
 
-    /// Takes the lock on `destination` (whose parent folder must exist), or throws `.busy`.
-    public init(_ destination: URL) throws {
+    /// Takes the lock on `destination` (whose parent folder must exist), or throws `.busy`; with `wait`, waits
+    /// for the holder to release it instead (for short, shared work such as rewriting an index).
+    public init(_ destination: URL, wait: Bool = false) throws {
         self.destination = destination
         lockFile = Self.lockFile(for: destination)
         while true {
             let fd = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw FileSafetyError.errno(errno, path: destination.path, doing: "create a lock file beside it") }
-            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0 {
                 let holder = Self.readPid(fd)
                 close(fd)
                 throw FileSafetyError(path: destination.path, reason: .busy(pid: holder))

@@ -6,7 +6,7 @@ import Media
 
 /// The kinds of file Orbit reads, each fuzzed through the command that reads it.
 public enum FuzzFormat: String, CaseIterable, Sendable {
-    case scene, transforms, checkpoint, ply, obj, glb, gltf, stl, fbx, png, jpeg, mp4, mov, mkv, webm
+    case scene, recipe, transforms, checkpoint, ply, obj, glb, gltf, stl, fbx, png, jpeg, mp4, mov, mkv, webm
 }
 
 /// One input folder and the `orbit` command to run in it.
@@ -109,6 +109,15 @@ public struct FuzzCorpus {
             FuzzCase(format: .scene, name: "scene-seed", files: ["world.json": Data(Self.worldScene.utf8)],
                      arguments: ["validate", "world.json"] + Self.budget, output: nil, target: "world.json"),
         ]
+        // a recipe over a mesh folder and a texture (its first scenes expanded and checked), and a batch folder's
+        // records as `orbit batch status` reads them
+        let done = #"{"id":"000000","index":0,"seed":1,"hash":"fnv1a64:0123456789abcdef","frames":4,"objects":2,"status":"done","seconds":0.5}"# + "\n"
+        seeds[.recipe] = [
+            FuzzCase(format: .recipe, name: "recipe-seed", files: ["recipe.json": Data(Self.recipe.utf8), "meshes/m.ply": PLYWriter.encode(mesh, encoding: .ascii), "tex.png": png],
+                     arguments: ["recipe", "check", "recipe.json", "--scenes", "3"] + Self.budget, output: nil, target: "recipe.json"),
+            FuzzCase(format: .recipe, name: "recipe-seed", files: ["b/batch.json": Data(Self.batchRecord.utf8), "b/scenes/000000/done.json": Data(done.utf8)],
+                     arguments: ["batch", "status", "b", "--no-index"], output: nil, target: "b/batch.json"),
+        ]
 
     }
 
@@ -206,6 +215,21 @@ public struct FuzzCorpus {
      "lights": [{"type": "environment", "top": [1, 1, 1], "bottom": [0.5, 0.5, 0.5]}],
      "objects": [{"type": "mesh", "path": "m.ply", "material": {"base_color_texture": "tex.png", "roughness": 0.5}},
                  {"type": "sphere", "radius": 0.5, "transform": {"translate": [1, 0, 0]}, "material": {"base_color": [0.8, 0.2, 0.2], "metallic": 1}}]}
+    """#
+
+    static let recipe = #"""
+    {"recipe": 1, "name": "fuzz", "count": 100, "seed": 5, "image": {"width": 32, "height": 32, "spp": 2},
+     "camera": {"rig": "orbit", "frames": 4, "rings": 2, "radius": [3, 4], "elevation_deg": [10, 50]},
+     "lights": {"environment": {"intensity": [0.5, 1]}, "sun": {"probability": 0.5}, "area": {"count": [0, 2]}},
+     "floor": {"size": [4, 4], "material": {"color": {"hsv": {"h": [0, 1]}}}},
+     "objects": {"count": [1, 3], "region": {"min": [-1, -1, 0], "max": [1, 1, 0]},
+                 "pool": [{"type": "folder", "path": "meshes", "scale": [0.2, 0.4]}, {"type": "box", "size": [0.1, 0.3], "weight": 2}],
+                 "material": {"choice": [{"color": [0.8, 0.2, 0.2]}, {"textures": ["tex.png"], "metallic": 1}]}},
+     "world": {"type": "frozen", "duration": 1}}
+    """#
+
+    static let batchRecord = #"""
+    {"orbit_version": "0", "recipe": {"name": "fuzz", "file": "fuzz.recipe.json", "hash": "fnv1a64:0123456789abcdef", "count": 1, "seed": 0}}
     """#
 
     static let worldScene = #"""

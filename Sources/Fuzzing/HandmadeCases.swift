@@ -5,7 +5,7 @@ extension FuzzCorpus {
     /// The hostile inputs that broke Orbit's readers before (one per class), each on top of a seed.
     public func handmade() -> [FuzzCase] {
         var cases = HandmadeCases(seeds: seeds)
-        cases.scenes(); cases.transforms(); cases.checkpoints(); cases.meshes(); cases.images(); cases.videos()
+        cases.scenes(); cases.recipes(); cases.transforms(); cases.checkpoints(); cases.meshes(); cases.images(); cases.videos()
         return cases.cases
     }
 
@@ -56,6 +56,20 @@ struct HandmadeCases {
         cases.append(c)
     }
     func text(_ s: String) -> Data { Data(s.utf8) }
+
+    mutating func recipes() {
+        add(.recipe, "duplicate-key", files: ["recipe.json": text(#"{"recipe": 1, "count": 1, "count": 2, "objects": {"pool": [{"type": "box"}]}}"#)])
+        add(.recipe, "huge-count", files: ["recipe.json": text(#"{"recipe": 1, "count": 1e300, "objects": {"pool": [{"type": "box"}]}}"#)])
+        add(.recipe, "no-room", files: ["recipe.json": text(#"{"recipe": 1, "count": 3, "floor": {}, "objects": {"count": 1000, "region": {"min": [0, 0, 0], "max": [0.1, 0.1, 0]}, "pool": [{"type": "sphere", "radius": 1}]}}"#)])
+        add(.recipe, "parent-folder", files: ["recipe.json": text(#"{"recipe": 1, "count": 3, "objects": {"pool": [{"type": "folder", "path": ".."}]}}"#)])
+        add(.recipe, "absolute-texture", files: ["recipe.json": text(#"{"recipe": 1, "count": 3, "objects": {"pool": [{"type": "box"}], "material": {"textures": ["/etc/hostname"]}}}"#)])
+        add(.recipe, "huge-image", files: ["recipe.json": text(#"{"recipe": 1, "count": 3, "image": {"width": 8192, "height": 8192, "spp": 65536}, "camera": {"frames": 10000}, "objects": {"pool": [{"type": "box"}]}}"#)])
+        add(.recipe, "huge-choice", files: ["recipe.json": text(#"{"recipe": 1, "count": 3, "objects": {"pool": [{"type": "box", "size": {"choice": ["# + Array(repeating: "0.1", count: 20_000).joined(separator: ",") + "]}}]}}")])
+        add(.recipe, "empty-batch-record", seed: 1, files: ["b/batch.json": text("")])
+        add(.recipe, "batch-record-negative-count", seed: 1, files: ["b/batch.json": text(#"{"recipe": {"name": "x", "hash": "h", "count": -5, "seed": 0}}"#)])
+        add(.recipe, "batch-record-huge-count", seed: 1, files: ["b/batch.json": text(#"{"recipe": {"name": "x", "hash": "h", "count": 1e15, "seed": 0}}"#)])
+        add(.recipe, "damaged-marker", seed: 1, files: ["b/scenes/000000/done.json": text(#"{"status": "do"#)])
+    }
 
     mutating func scenes() {
         // scenes

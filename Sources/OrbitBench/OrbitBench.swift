@@ -14,7 +14,7 @@ struct OrbitBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orbit-bench",
         abstract: "Orbit's benchmarks: each prints a table (figures are logged in docs/benchmarks.md).",
-        subcommands: [Render.self, Reconstruct.self, Mesh.self, Physics.self, Video.self, Fuzz.self, Assets.self, Job.self],
+        subcommands: [Render.self, Reconstruct.self, Mesh.self, Physics.self, Video.self, Fuzz.self, Assets.self, Job.self, Batch.self],
         defaultSubcommand: Render.self)
 
     /// Runs a benchmark; errors (arguments included) are one line and exit 1.
@@ -102,6 +102,28 @@ extension OrbitBench {
         func run() throws {
             if let reexport { return try MeshBench.reexport(runs: reexport.split(separator: ",").map(String.init).filter { !$0.isEmpty }) }
             try MeshBench.run(scenes: scenes.split(separator: ",").map(String.init).filter { !$0.isEmpty }, seconds: seconds, keep: keep)
+        }
+    }
+
+    struct Batch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Batch throughput per example recipe (scenes per hour per core, core-hours per 10 000 scenes, the batch's overhead), then orbit batch status on many folders.")
+        @Option(help: "Recipes, comma-separated.")
+        var recipes = "scenes/movi-like.recipe.json,scenes/object-orbit.recipe.json,scenes/tabletop.recipe.json"
+        @Option(help: "Scenes per recipe.")
+        var scenes = 8
+        @Option(help: "Render threads. Default: all cores.")
+        var threads = ProcessInfo.processInfo.activeProcessorCount
+        @Option(help: "Scene folders for the status timing (0: none).")
+        var statusFolders = 100_000
+        func validate() throws {
+            if scenes < 1 { throw ValidationError("--scenes: expected at least 1, got \(scenes)") }
+            if threads < 1 { throw ValidationError("--threads: expected at least 1, got \(threads)") }
+            if statusFolders < 0 || statusFolders > 10_000_000 { throw ValidationError("--status-folders: expected 0...10000000, got \(statusFolders)") }
+        }
+        func run() throws {
+            try BatchBench.run(recipes: recipes.split(separator: ",").map(String.init).filter { !$0.isEmpty }, scenes: scenes, threads: threads,
+                               statusFolders: statusFolders)
         }
     }
 

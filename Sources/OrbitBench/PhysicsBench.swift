@@ -55,8 +55,7 @@ enum PhysicsBench {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("orbit-bench-live-\(getpid())")
         defer { try? FileManager.default.removeItem(at: output) }
         let summary = try Generator(scene: scene).run(output: output, overwrite: true)
-        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("metadata.json"))) as? [String: Any]
-        let timings = metadata?["timings"] as? [String: Double] ?? [:]
+        let timings = Dictionary(summary.timings, uniquingKeysWith: { a, _ in a })
         print("")
         print("| live clip (grid3d drop, 48 frames, 400x400, \(scene.render.samplesPerPixel) spp) | simulate s | render s | s/frame | total s |")
         print("|---|---|---|---|---|")

@@ -18,14 +18,20 @@ final class ProgressReporter {
         let eta = rate > 0 ? Self.duration(Double(p.total - p.done) / rate) : "--"
         var status = String(format: "%d/%d %@  %.2f %@/s  ETA %@", p.done, p.total, label, rate, label, eta)
         if !p.detail.isEmpty { status += "  " + p.detail }
+        show(status, done: p.done, total: p.total, elapsed: p.elapsed)
+    }
+
+    /// Shows a status line the caller composed (a bar on a terminal, a plain line at most every two seconds otherwise).
+    func show(_ status: String, done: Int, total: Int, elapsed: Double) {
+        guard !quiet, total > 0 else { return }
         if isTerminal {
-            let width = 30, filled = width * p.done / p.total
+            let width = 30, filled = width * min(done, total) / total
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(status)".utf8))
             drewBar = true
-        } else if p.done == p.total || p.elapsed - lastPlain >= 2 || p.done == 0 {
+        } else if done == total || elapsed - lastPlain >= 2 || (done == 0 && lastPlain < 0) {
             // plain lines, at most one every two seconds, for logs
-            lastPlain = p.elapsed
+            lastPlain = elapsed
             FileHandle.standardError.write(Data("orbit: \(status)\n".utf8))
         }
     }

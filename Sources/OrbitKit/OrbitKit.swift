@@ -1,5 +1,5 @@
 // OrbitKit: Orbit as a Swift library. `import OrbitKit` brings in the types of the modules below (scenes,
-// datasets, training, export) and `Orbit`, five calls that do what the `orbit` command's main subcommands do,
+// datasets, training, export, recipes and batches) and `Orbit`, six calls that do what the `orbit` command's main subcommands do,
 // passing Swift values instead of command lines. See README.md, "Use Orbit from Swift", and Examples/.
 @_exported import Capture
 @_exported import Dataset
@@ -25,6 +25,22 @@ public enum Orbit {
         var generator = Generator(scene: scene)
         if let threads { generator.threads = threads }
         return try generator.run(output: folder, overwrite: overwrite, progress: progress)
+    }
+
+    /// Generates the scenes of `recipe` (scenes/recipes.md) that `task` names into the batch folder `folder`
+    /// (docs/batch.md): each scene atomically with its scene file and completion marker; complete scenes are
+    /// skipped, failures recorded in their folders, and `index.jsonl` rebuilt at the end.
+    /// - Parameters:
+    ///   - task: all scenes, a shard (every N-th from K) or a block (an array task's); see `BatchTask`.
+    ///   - progress: called as scenes and their frames finish.
+    @discardableResult
+    public static func batch(_ recipe: Recipe, into folder: URL, task: BatchTask = .all, retryFailed: Bool = false, threads: Int? = nil,
+                             progress: (BatchProgress) -> Void = { _ in }) throws -> BatchSummary {
+        var run = BatchRun(recipe: recipe, output: folder)
+        run.task = task
+        run.retryFailed = retryFailed
+        if let threads { run.threads = threads }
+        return try run.run(progress: progress)
     }
 
     /// Reads one split of a dataset folder (Orbit, nerfstudio, instant-ngp or NeRF-synthetic) as posed images.

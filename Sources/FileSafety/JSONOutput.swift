@@ -38,6 +38,15 @@ public indirect enum JSONOutput: Sendable, Equatable {
         }
     }
 
+    /// The same document on one line, without spaces (a line of a JSON Lines file).
+    public func compact() -> String {
+        switch self {
+        case .object(let members): return "{" + members.map { "\(Self.quote($0.0)):\($0.1.compact())" }.joined(separator: ",") + "}"
+        case .array(let items): return "[" + items.map { $0.compact() }.joined(separator: ",") + "]"
+        default: return rendered()
+        }
+    }
+
     var isScalar: Bool {
         switch self {
         case .object, .array: return false
