@@ -167,6 +167,23 @@ func withoutSeconds(_ data: Data) -> Data {
         #expect(retried.failed == summary.failed && retried.skipped == summary.made)
     }
 
+    @Test func aWorldWhoseInvariantsFailIsRecorded() throws {
+        // thrown at 100 m/s for half a second: every object leaves the world bounds
+        let folder = TemporaryFolder()
+        let recipe = try checkRecipe(in: folder) {
+            $0.replacingOccurrences(of: #""world": {"type": "frozen", "duration": 3, "drop_height": [0.02, 0.2]}"#,
+                                    with: #""world": {"type": "live", "duration": 0.5, "throw_speed": 100}"#)
+              .replacingOccurrences(of: #""count": 6"#, with: #""count": 2"#)
+        }
+        let summary = try BatchRun(recipe: recipe, output: folder.path("b")).run()
+        #expect(summary.failed == 2 && summary.made == 0)
+        for f in summary.failures {
+            #expect(f.error.hasPrefix("world invariant violated: ") && f.error.contains("world_bounds: object "))
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path("b/scenes/\(f.id)").path).sorted()
+            #expect(files == ["failed.json", "scene.json"])
+        }
+    }
+
     @Test func aFolderOfAnotherRecipeOrOfOtherFilesIsRefused() throws {
         let folder = TemporaryFolder()
         let recipe = try checkRecipe(in: folder)
