@@ -38,6 +38,38 @@ public enum CameraLimits {
         }
     }
 
+    /// Refuses a lens whose model cannot be inverted inside the image: at 17 × 17 points over the image (its
+    /// corners included), undistorting and distorting again must come back within 10⁻³ pixel, and along each
+    /// half-diagonal the undistorted radius must grow (a model that folds over would send two pixels along
+    /// one ray).
+    public static func checkLens(_ camera: Camera, file: String, field: String) throws {
+        let lens = camera.distortion
+        if case .none = lens { return }
+        func bad(_ x: Double, _ y: Double) -> DatasetError {
+            DatasetError(file: file, message: (field.isEmpty ? "" : "\(field): ") + "the \(lens.modelName) lens model cannot be inverted inside the \(camera.width)x\(camera.height) image (at pixel (\(Int(x)), \(Int(y)))): it folds over there; check the distortion coefficients")
+        }
+        let n = 16
+        for j in 0...n {
+            for i in 0...n {
+                let x = Double(camera.width) * Double(i) / Double(n), y = Double(camera.height) * Double(j) / Double(n)
+                let q = SIMD2((x - camera.cx) / camera.fx, (y - camera.cy) / camera.fy)
+                let p = lens.undistort(q), back = lens.distort(p)
+                guard p.x.isFinite, p.y.isFinite, abs(back.x - q.x) * camera.fx < 1e-3, abs(back.y - q.y) * camera.fy < 1e-3 else { throw bad(x, y) }
+            }
+        }
+        for (cornerX, cornerY) in [(0.0, 0.0), (Double(camera.width), 0), (0, Double(camera.height)), (Double(camera.width), Double(camera.height))] {
+            var last = -1.0
+            for k in 0...64 {
+                let t = Double(k) / 64
+                let x = camera.cx + (cornerX - camera.cx) * t, y = camera.cy + (cornerY - camera.cy) * t
+                let p = lens.undistort(SIMD2((x - camera.cx) / camera.fx, (y - camera.cy) / camera.fy))
+                let r = (p.x * p.x + p.y * p.y).squareRoot()
+                guard r > last || (k == 0 && r == 0) else { throw bad(x, y) }
+                last = r
+            }
+        }
+    }
+
     /// True when the upper 3×4 of `m` is finite with an orthonormal, right-handed rotation (to 10⁻³).
     public static func isRigid(_ m: Matrix4) -> Bool {
         for r in 0..<3 { for c in 0..<4 where !m[r, c].isFinite { return false } }

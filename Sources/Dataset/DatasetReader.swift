@@ -81,7 +81,7 @@ public struct DatasetReader: Sendable {
             let full = try intrinsics.camera(pose: entry.pose, file: file, field: "frames[\(entry.index)]")
             let scale = 1 / Double(downscale)
             let camera = Camera(width: rgba.width, height: rgba.height, fx: full.fx * scale, fy: full.fy * scale, cx: full.cx * scale,
-                                cy: full.cy * scale, cameraToWorld: entry.pose)
+                                cy: full.cy * scale, cameraToWorld: entry.pose, distortion: full.distortion)
             images.append(PosedImage(name: entry.url.deletingPathExtension().lastPathComponent, camera: camera, rgba: rgba))
         }
         return PosedImages(images: images, background: background)

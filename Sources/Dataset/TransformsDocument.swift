@@ -17,8 +17,43 @@ public struct TransformsDocument: Sendable {
         public var angleX: Double?
         /// Image size, pixels (`w`, `h`).
         public var width: Int?, height: Int?
+        /// The lens model (`camera_model`: PINHOLE, SIMPLE_PINHOLE, SIMPLE_RADIAL, RADIAL, OPENCV, OPENCV_FISHEYE) and its
+        /// coefficients (`k1` … `k4`, `p1`, `p2`); instant-ngp's `is_fisheye` means OPENCV_FISHEYE.
+        public var model: String?
+        public var k1: Double?, k2: Double?, k3: Double?, k4: Double?, p1: Double?, p2: Double?
+        public var isFisheye: Bool?
         /// The defaults.
         public init() {}
+
+        /// The lens these fields describe. With no `camera_model`, coefficients mean OPENCV (fisheye with
+        /// `is_fisheye`); all zero is an ideal pinhole.
+        public func lens(file: URL, field: String) throws -> LensDistortion {
+            let name = model ?? (isFisheye == true ? "OPENCV_FISHEYE" : "OPENCV")
+            let (k1, k2, k3, k4, p1, p2) = (k1 ?? 0, k2 ?? 0, k3 ?? 0, k4 ?? 0, p1 ?? 0, p2 ?? 0)
+            func refuse(_ keys: [(String, Double)]) throws {
+                for (key, v) in keys where v != 0 {
+                    throw DatasetError(file: file.path, message: "\(field)\(key): the \(name) model has no \(key) (it is \(v)); remove it or name the model that has it in camera_model")
+                }
+            }
+            switch name {
+            case "PINHOLE", "SIMPLE_PINHOLE":
+                try refuse([("k1", k1), ("k2", k2), ("k3", k3), ("k4", k4), ("p1", p1), ("p2", p2)])
+                return .none
+            case "SIMPLE_RADIAL", "RADIAL":
+                try refuse([("k3", k3), ("k4", k4), ("p1", p1), ("p2", p2)] + (name == "SIMPLE_RADIAL" ? [("k2", k2)] : []))
+                let lens = LensDistortion.radial(k1: k1, k2: k2)
+                return lens.isIdentity ? .none : lens
+            case "OPENCV":
+                try refuse([("k3", k3), ("k4", k4)])
+                let lens = LensDistortion.opencv(k1: k1, k2: k2, p1: p1, p2: p2)
+                return lens.isIdentity ? .none : lens
+            case "OPENCV_FISHEYE":
+                try refuse([("p1", p1), ("p2", p2)])
+                return .fisheye(k1: k1, k2: k2, k3: k3, k4: k4)
+            default:
+                throw DatasetError(file: file.path, message: "\(field)camera_model: \"\(name)\" is not a lens model Orbit reads (PINHOLE, SIMPLE_PINHOLE, SIMPLE_RADIAL, RADIAL, OPENCV, OPENCV_FISHEYE); undistort the images first (e.g. colmap image_undistorter)")
+            }
+        }
 
         /// The horizontal focal length in pixels, from `fl_x` or from `camera_angle_x` and the width.
         public func focalX(file: URL) throws -> Double {
@@ -32,6 +67,9 @@ public struct TransformsDocument: Sendable {
             var out = self
             out.fx = other.fx ?? fx; out.fy = other.fy ?? fy; out.cx = other.cx ?? cx; out.cy = other.cy ?? cy
             out.angleX = other.angleX ?? angleX; out.width = other.width ?? width; out.height = other.height ?? height
+            out.model = other.model ?? model; out.isFisheye = other.isFisheye ?? isFisheye
+            out.k1 = other.k1 ?? k1; out.k2 = other.k2 ?? k2; out.k3 = other.k3 ?? k3; out.k4 = other.k4 ?? k4
+            out.p1 = other.p1 ?? p1; out.p2 = other.p2 ?? p2
             return out
         }
 
@@ -43,7 +81,10 @@ public struct TransformsDocument: Sendable {
             let cx = cx ?? Double(w) / 2, cy = cy ?? Double(h) / 2
             try CameraLimits.check(width: w, height: h, fx: fx, fy: fy, cx: cx, cy: cy, origin: Vec3d(pose[0, 3], pose[1, 3], pose[2, 3]),
                                    file: file.path, field: field)
-            return Camera(width: w, height: h, fx: fx, fy: fy, cx: cx, cy: cy, cameraToWorld: pose)
+            let camera = Camera(width: w, height: h, fx: fx, fy: fy, cx: cx, cy: cy, cameraToWorld: pose,
+                                distortion: try lens(file: file, field: field.isEmpty ? "" : field + "."))
+            try CameraLimits.checkLens(camera, file: file.path, field: field)
+            return camera
         }
     }
 
@@ -123,6 +164,11 @@ public struct TransformsDocument: Sendable {
         if let v = k.cy { out.append(("cy", .number(v))) }
         if let v = k.width { out.append(("w", .integer(v))) }
         if let v = k.height { out.append(("h", .integer(v))) }
+        if let v = k.model { out.append(("camera_model", .string(v))) }
+        if let v = k.isFisheye { out.append(("is_fisheye", .bool(v))) }
+        for (key, value) in [("k1", k.k1), ("k2", k.k2), ("k3", k.k3), ("k4", k.k4), ("p1", k.p1), ("p2", k.p2)] {
+            if let value { out.append((key, .number(value))) }
+        }
         return out
     }
 
@@ -165,6 +211,28 @@ public struct TransformsDocument: Sendable {
         }
         out.width = try side("w")
         out.height = try side("h")
+        for key in ["k1", "k2", "k3", "k4", "p1", "p2"] {
+            guard let v = try number(key) else { continue }
+            guard v.isFinite, abs(v) <= 100 else {
+                throw DatasetError(file: file.path, message: "\(field)\(key): expected a distortion coefficient in -100...100, got \(v)")
+            }
+            switch key {
+            case "k1": out.k1 = v
+            case "k2": out.k2 = v
+            case "k3": out.k3 = v
+            case "k4": out.k4 = v
+            case "p1": out.p1 = v
+            default: out.p2 = v
+            }
+        }
+        if let value = dict["camera_model"] {
+            guard let name = value as? String else { throw DatasetError(file: file.path, message: "\(field)camera_model: expected a string") }
+            out.model = name
+        }
+        if let value = dict["is_fisheye"] {
+            guard let flag = value as? Bool else { throw DatasetError(file: file.path, message: "\(field)is_fisheye: expected true or false") }
+            out.isFisheye = flag
+        }
         return out
     }
 

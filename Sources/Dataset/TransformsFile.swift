@@ -33,18 +33,19 @@ public enum DatasetLayout {
     /// `transforms.json` as nerfstudio and instant-ngp read it: shared intrinsics, camera-to-world matrices in
     /// OpenGL axes, file paths with extensions, and split lists when the rig has splits. `groundTruth` lists the
     /// depth, mask, normal and instance images of each frame (rendered datasets have them; videos do not).
-    /// `distortion` holds OpenCV's k1, k2, p1, p2 (zero for rendered frames).
-    public static func transforms(frames: [DatasetFrame], groundTruth: Bool = true, distortion: [Double] = [0, 0, 0, 0]) -> JSONOutput {
+    /// The lens is the first camera's: OPENCV's k1, k2, p1, p2 (zero for an ideal pinhole; a radial lens is OPENCV
+    /// without tangential terms), or OPENCV_FISHEYE's k1 … k4.
+    public static func transforms(frames: [DatasetFrame], groundTruth: Bool = true) -> JSONOutput {
         precondition(!frames.isEmpty)
         let c = frames[0].camera
         var members: [(String, JSONOutput)] = [
-            ("camera_model", .string("OPENCV")),
+            ("camera_model", .string(c.distortion.isFisheye ? "OPENCV_FISHEYE" : "OPENCV")),
             ("camera_angle_x", .number(c.fovX)),
             ("fl_x", .number(c.fx)), ("fl_y", .number(c.fy)),
             ("cx", .number(c.cx)), ("cy", .number(c.cy)),
             ("w", .integer(c.width)), ("h", .integer(c.height)),
-            ("k1", .number(distortion[0])), ("k2", .number(distortion[1])), ("p1", .number(distortion[2])), ("p2", .number(distortion[3])),
         ]
+        members += c.distortion.coefficients.map { ($0.0, .number($0.1)) }
         members.append(("frames", .array(frames.map { f in
             var entry: [(String, JSONOutput)] = [("file_path", .string(path(images, f.stem))), ("transform_matrix", matrix(f.camera.cameraToWorld))]
             if groundTruth {

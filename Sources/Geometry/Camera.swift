@@ -1,6 +1,6 @@
 import Foundation
 
-/// A pinhole camera. Conventions (docs/conventions.md): camera axes are OpenGL/Blender's
+/// A pinhole camera, optionally behind a distorting lens. Conventions (docs/conventions.md): camera axes are OpenGL/Blender's
 /// (+X right, +Y up, looking down −Z); pixel (i, j) has its centre at (i + 0.5, j + 0.5) with
 /// j counted from the top row; `cameraToWorld` maps camera coordinates to world coordinates (metres, +Z up).
 public struct Camera: Sendable, Equatable {
@@ -18,12 +18,17 @@ public struct Camera: Sendable, Equatable {
     public var cy: Double
     /// Camera-to-world transform (rigid).
     public var cameraToWorld: Matrix4
+    /// The lens's distortion (none for an ideal pinhole): every ray through a pixel and every projection goes
+    /// through it.
+    public var distortion: LensDistortion = .none
 
-    /// A pinhole camera with the given intrinsics (pixels) and camera-to-world pose (OpenGL axes).
-    public init(width: Int, height: Int, fx: Double, fy: Double, cx: Double, cy: Double, cameraToWorld: Matrix4) {
+    /// A camera with the given intrinsics (pixels), camera-to-world pose (OpenGL axes) and lens.
+    public init(width: Int, height: Int, fx: Double, fy: Double, cx: Double, cy: Double, cameraToWorld: Matrix4,
+                distortion: LensDistortion = .none) {
         self.width = width; self.height = height
         self.fx = fx; self.fy = fy; self.cx = cx; self.cy = cy
         self.cameraToWorld = cameraToWorld
+        self.distortion = distortion
     }
 
     /// A camera with square pixels, centred principal point and horizontal field of view `fovX` (radians).
@@ -39,9 +44,11 @@ public struct Camera: Sendable, Equatable {
     /// The camera's position in the world.
     public var origin: Vec3d { Vec3d(cameraToWorld[0, 3], cameraToWorld[1, 3], cameraToWorld[2, 3]) }
 
-    /// Direction (camera space, not normalised, z = −1) through image point (x, y) in pixels.
+    /// Direction (camera space, not normalised, z = −1) through image point (x, y) in pixels, through the lens.
     @inlinable public func cameraDirection(x: Double, y: Double) -> Vec3d {
-        Vec3d((x - cx) / fx, -(y - cy) / fy, -1)
+        if case .none = distortion { return Vec3d((x - cx) / fx, -(y - cy) / fy, -1) }
+        let p = distortion.undistort(SIMD2((x - cx) / fx, (y - cy) / fy))
+        return Vec3d(p.x, -p.y, -1)
     }
 
     /// World-space unit direction through image point (x, y) in pixels.
@@ -60,7 +67,9 @@ public struct Camera: Sendable, Equatable {
         let yc = r[0, 1] * d.x + r[1, 1] * d.y + r[2, 1] * d.z
         let zc = r[0, 2] * d.x + r[1, 2] * d.y + r[2, 2] * d.z
         guard zc < 0 else { return nil }
-        return (cx + fx * xc / -zc, cy - fy * yc / -zc, -zc)
+        if case .none = distortion { return (cx + fx * xc / -zc, cy - fy * yc / -zc, -zc) }
+        let q = distortion.distort(SIMD2(xc / -zc, yc / zc))
+        return (cx + fx * q.x, cy + fy * q.y, -zc)
     }
 
     /// The same camera with every intrinsic divided by `factor`: its pixel centres are the centres of the original's
@@ -68,7 +77,7 @@ public struct Camera: Sendable, Equatable {
     public func downscaled(by factor: Int) -> Camera {
         let s = Double(factor)
         return Camera(width: max(1, width / factor), height: max(1, height / factor), fx: fx / s, fy: fy / s, cx: cx / s, cy: cy / s,
-                      cameraToWorld: cameraToWorld)
+                      cameraToWorld: cameraToWorld, distortion: distortion)
     }
 
     /// The same camera with every intrinsic multiplied by `factor`: each pixel becomes `factor`×`factor` pixels whose
@@ -76,7 +85,7 @@ public struct Camera: Sendable, Equatable {
     public func upscaled(by factor: Int) -> Camera {
         let s = Double(factor)
         return Camera(width: width * factor, height: height * factor, fx: fx * s, fy: fy * s, cx: cx * s, cy: cy * s,
-                      cameraToWorld: cameraToWorld)
+                      cameraToWorld: cameraToWorld, distortion: distortion)
     }
 
     /// The camera-to-world pose of a camera at `eye` looking at `target`, with world +Z as up
@@ -104,6 +113,8 @@ public struct PixelRays: Sendable {
     public let fx: Float, fy: Float, cx: Float, cy: Float
     /// Image width, pixels.
     public let width: Int
+    /// The lens (rays through a distorting lens are undistorted in double precision).
+    public let distortion: LensDistortion
 
     /// The single-precision form of `c`.
     public init(_ c: Camera) {
@@ -114,11 +125,14 @@ public struct PixelRays: Sendable {
         back = Vec3(Float(m[0, 2]), Float(m[1, 2]), Float(m[2, 2]))
         fx = Float(c.fx); fy = Float(c.fy); cx = Float(c.cx); cy = Float(c.cy)
         width = c.width
+        distortion = c.distortion
     }
 
     /// Unit world direction through image point (x, y), pixels (pixel centres at +0.5).
     @inlinable public func direction(x: Float, y: Float) -> Vec3 {
-        normalize(right * ((x - cx) / fx) + up * (-(y - cy) / fy) - back)
+        if case .none = distortion { return normalize(right * ((x - cx) / fx) + up * (-(y - cy) / fy) - back) }
+        let p = distortion.undistort(SIMD2((Double(x) - Double(cx)) / Double(fx), (Double(y) - Double(cy)) / Double(fy)))
+        return normalize(right * Float(p.x) + up * Float(-p.y) - back)
     }
 
     /// Origin and unit direction through image point (x, y).

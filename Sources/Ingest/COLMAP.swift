@@ -117,8 +117,8 @@ public struct COLMAPModel: Sendable {
         public var model: String
         public var width: Int, height: Int
         public var fx: Double, fy: Double, cx: Double, cy: Double
-        /// OpenCV distortion k1, k2, p1, p2 (zero for pinhole models).
-        public var distortion: [Double]
+        /// The lens (none for the pinhole models).
+        public var lens: LensDistortion
     }
     public struct Image: Sendable {
         public var name: String
@@ -149,12 +149,13 @@ public struct COLMAPModel: Sendable {
             let model = String(f[1])
             let intrinsics: Intrinsics
             switch (model, p.count) {
-            case ("SIMPLE_PINHOLE", 3): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], distortion: [0, 0, 0, 0])
-            case ("PINHOLE", 4): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[1], cx: p[2], cy: p[3], distortion: [0, 0, 0, 0])
-            case ("SIMPLE_RADIAL", 4): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], distortion: [p[3], 0, 0, 0])
-            case ("RADIAL", 5): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], distortion: [p[3], p[4], 0, 0])
-            case ("OPENCV", 8): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[1], cx: p[2], cy: p[3], distortion: Array(p[4..<8]))
-            default: throw IngestError("\(folder.path)/cameras.txt: camera model \(model) with \(p.count) parameters is not supported (use PINHOLE, SIMPLE_PINHOLE, SIMPLE_RADIAL, RADIAL or OPENCV)")
+            case ("SIMPLE_PINHOLE", 3): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], lens: .none)
+            case ("PINHOLE", 4): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[1], cx: p[2], cy: p[3], lens: .none)
+            case ("SIMPLE_RADIAL", 4): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], lens: .radial(k1: p[3], k2: 0))
+            case ("RADIAL", 5): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[0], cx: p[1], cy: p[2], lens: .radial(k1: p[3], k2: p[4]))
+            case ("OPENCV", 8): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[1], cx: p[2], cy: p[3], lens: .opencv(k1: p[4], k2: p[5], p1: p[6], p2: p[7]))
+            case ("OPENCV_FISHEYE", 8): intrinsics = Intrinsics(model: model, width: w, height: h, fx: p[0], fy: p[1], cx: p[2], cy: p[3], lens: .fisheye(k1: p[4], k2: p[5], k3: p[6], k4: p[7]))
+            default: throw IngestError("\(folder.path)/cameras.txt: camera model \(model) with \(p.count) parameters is not supported (use PINHOLE, SIMPLE_PINHOLE, SIMPLE_RADIAL, RADIAL, OPENCV or OPENCV_FISHEYE)")
             }
             cameras[id] = intrinsics
         }
@@ -205,8 +206,6 @@ struct RecoveredPoses {
     var cameras: [Int: Camera]
     var source: String
     var normalization = PoseNormalization.identity
-    /// OpenCV's k1, k2, p1, p2 of the shared camera (zero for a pinhole).
-    var distortion = [0.0, 0, 0, 0]
 }
 
 extension COLMAP {
@@ -240,8 +239,8 @@ extension COLMAP {
         }
         result.normalization = PoseNormalization.estimate(cameras: poses.values.map(\.0), points: model.points)
         for (index, (pose, k)) in poses {
-            result.cameras[index] = Camera(width: size.0, height: size.1, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, cameraToWorld: result.normalization.pose(pose))
-            result.distortion = k.distortion
+            result.cameras[index] = Camera(width: size.0, height: size.1, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, cameraToWorld: result.normalization.pose(pose),
+                                           distortion: k.lens.isIdentity ? .none : k.lens)
         }
         return result
     }

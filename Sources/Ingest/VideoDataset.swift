@@ -76,7 +76,7 @@ public enum VideoDataset {
         let partial = registered.count * 2 < selection.picks.count
         let frames = registered.map { DatasetFrame(stem: stem($0), split: nil, camera: poses.cameras[$0]!) }
         if !frames.isEmpty {
-            try Data((DatasetLayout.transforms(frames: frames, groundTruth: false, distortion: poses.distortion).rendered() + "\n").utf8)
+            try Data((DatasetLayout.transforms(frames: frames, groundTruth: false).rendered() + "\n").utf8)
                 .write(to: folder.url("transforms.json"))
         }
         var record = metadata(video: video, reader: reader, selection: selection, settings: settings, poses: poses, known: known != nil,

@@ -44,6 +44,8 @@ public struct CameraSettings: Sendable, Equatable {
     public var height: Int = 400
     /// Horizontal field of view in radians. Default 40° (or the rig preset's).
     public var fovX: Double = 40 * .pi / 180
+    /// The lens every view is rendered through. Default: an ideal pinhole.
+    public var distortion: LensDistortion = .none
     /// The defaults.
     public init() {}
 }

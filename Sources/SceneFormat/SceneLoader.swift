@@ -155,7 +155,7 @@ struct SceneDecoder {
     func decodeCamera(_ node: JSONNode?, preset: CameraSettings?) throws -> CameraSettings {
         var camera = preset ?? CameraSettings()
         guard let node else { return camera }
-        let o = try node.object(allowed: ["width", "height", "fov_x_deg", "focal_length_px"])
+        let o = try node.object(allowed: ["width", "height", "fov_x_deg", "focal_length_px", "lens"])
         camera.width = try o.integer("width", in: 1...SceneLimits.maxImageSide, default: camera.width)
         camera.height = try o.integer("height", in: 1...SceneLimits.maxImageSide, default: camera.height)
         if o.has("fov_x_deg") && o.has("focal_length_px") {
@@ -167,7 +167,25 @@ struct SceneDecoder {
             let f = try focal.number(in: 0.01...1e6)
             camera.fovX = 2 * atan(Double(camera.width) / 2 / f)
         }
+        if let lens = o.optional("lens") { camera.distortion = try decodeLens(lens) }
         return camera
+    }
+
+    /// `{"model": "OPENCV", "k1": …, "k2": …, "p1": …, "p2": …}`, `RADIAL` (k1, k2) or `OPENCV_FISHEYE` (k1 … k4).
+    func decodeLens(_ node: JSONNode) throws -> LensDistortion {
+        guard case .object(let dict) = node.value else { throw node.error("expected an object, got \(node.value.brief)") }
+        let models = ["PINHOLE", "RADIAL", "OPENCV", "OPENCV_FISHEYE"]
+        guard let m = dict["model"] else { throw node.error("missing required key \"model\" (one of: \(models.joined(separator: ", ")))") }
+        let model = try node.child("model", m).choice(models, what: "lens model")
+        let keys: [String] = ["PINHOLE": [], "RADIAL": ["k1", "k2"], "OPENCV": ["k1", "k2", "p1", "p2"], "OPENCV_FISHEYE": ["k1", "k2", "k3", "k4"]][model]!
+        let o = try node.object(allowed: ["model"] + keys)
+        func k(_ key: String) throws -> Double { try o.number(key, in: -10...10, default: 0) }
+        switch model {
+        case "RADIAL": return .radial(k1: try k("k1"), k2: try k("k2"))
+        case "OPENCV": return .opencv(k1: try k("k1"), k2: try k("k2"), p1: try k("p1"), p2: try k("p2"))
+        case "OPENCV_FISHEYE": return .fisheye(k1: try k("k1"), k2: try k("k2"), k3: try k("k3"), k4: try k("k4"))
+        default: return .none
+        }
     }
 
     func decodeRig(_ node: JSONNode, seed: UInt64) throws -> (Rig, CameraSettings?) {

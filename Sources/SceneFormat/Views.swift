@@ -19,7 +19,9 @@ extension Scene {
     public func views() -> [View] {
         let c = camera
         func makeCamera(eye: Vec3d, target: Vec3d) -> Camera {
-            Camera(width: c.width, height: c.height, fovX: c.fovX, cameraToWorld: Camera.lookAt(eye: eye, target: target))
+            var camera = Camera(width: c.width, height: c.height, fovX: c.fovX, cameraToWorld: Camera.lookAt(eye: eye, target: target))
+            camera.distortion = c.distortion
+            return camera
         }
         func onSphere(_ center: Vec3d, _ radius: Double, azimuth: Double, elevation: Double) -> Vec3d {
             center + radius * Vec3d(cos(elevation) * cos(azimuth), cos(elevation) * sin(azimuth), sin(elevation))

@@ -32,25 +32,29 @@ final class ClipCache: @unchecked Sendable {
     }
 }
 
-/// 40 views of a textured sphere at 64×64 made by the generator; every 5th view is held out. `scale` shrinks the
-/// sphere and the camera distances alike (the images stay the same).
-public func smallDataset(in folder: TemporaryFolder, scale: Double = 1) throws -> URL {
-    let master = try ClipCache.shared.clip("small-\(scale)") { out in
-        let scratch = out.deletingLastPathComponent().appendingPathComponent("scene-\(scale)")
+/// 40 views of a textured sphere at 64×64 (or `size`²) made by the generator; every 5th view is held out. `scale` shrinks the
+/// sphere and the camera distances alike (the images stay the same); `lens` (a scene file's camera `lens`
+/// object) renders every view through a distorting lens, from cameras `closer` times as far with a field of
+/// view of `fov` degrees; with either, the sphere sits off the point the cameras look at, so that it crosses
+/// the image from view to view (a lens ignored then cannot be mistaken for another shape).
+public func smallDataset(in folder: TemporaryFolder, scale: Double = 1, lens: String? = nil, closer: Double = 1, fov: Double = 40,
+                         size: Int = 64) throws -> URL {
+    let master = try ClipCache.shared.clip("small-\(scale)-\(lens ?? "pinhole")-\(closer)-\(fov)-\(size)") { out in
+        let scratch = out.deletingLastPathComponent().appendingPathComponent("scene-\(scale)-\(lens == nil ? "pinhole" : "lens")-\(closer)-\(fov)-\(size)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         // assets live beside the scene (the path policy)
         try FileManager.default.copyItem(at: repositoryRoot().appendingPathComponent("scenes/assets/uv_grid.png"),
                                          to: scratch.appendingPathComponent("uv_grid.png"))
         let json = #"""
-        {"format": 1, "camera": {"width": 64, "height": 64, "fov_x_deg": 40}, "render": {"spp": 16, "max_bounces": 2},
-         "rig": {"type": "random", "count": 40, "radius": \#(4 * scale), "min_elevation_deg": -30, "max_elevation_deg": 80, "test_every": 5},
+        {"format": 1, "camera": {"width": \#(size), "height": \#(size), "fov_x_deg": \#(fov)\#(lens.map { ", \"lens\": " + $0 } ?? "")}, "render": {"spp": 16, "max_bounces": 2},
+         "rig": {"type": "random", "count": 40, "radius": \#(4 * scale * closer), "min_elevation_deg": -30, "max_elevation_deg": 80, "test_every": 5},
          "background": {"type": "transparent"}, "lights": [{"type": "environment", "top": [1.2, 1.2, 1.2], "bottom": [0.6, 0.6, 0.6]}],
-         "objects": [{"type": "sphere", "radius": \#(0.8 * scale), "material": {"base_color_texture": "uv_grid.png", "roughness": 0.8}}]}
+         "objects": [{"type": "sphere", "radius": \#(0.8 * scale), "center": \#(lens == nil && closer == 1 ? "[0, 0, 0]" : "[0.4, 0.25, 0.15]"), "material": {"base_color_texture": "uv_grid.png", "roughness": 0.8}}]}
         """#
         let scene = try SceneLoader.decode(Data(json.utf8), file: "small.json", baseDirectory: scratch)
         _ = try Generator(scene: scene).run(output: out, overwrite: false)
     }
-    let out = folder.path("small")
+    let out = folder.path(lens == nil && closer == 1 && fov == 40 && size == 64 ? "small" : "small-\(lens == nil ? "pinhole" : "lens")-\(closer)-\(fov)-\(size)")
     try FileManager.default.copyItem(at: master, to: out)
     return out
 }
