@@ -178,8 +178,13 @@ struct Batch: ParsableCommand {
             do { try OutputPolicy.check(output: out, inputs: [recipe]) } catch { fail(error) }
             let loaded = loadRecipe(recipe)
             let perTask = scenesPerTask ?? SlurmSubmission.scenesPerTask(count: loaded.count, maxArraySize: maxArraySize)
-            var job = SlurmSubmission(executable: Self.executablePath(), recipe: OutputPolicy.resolved(recipe).path,
-                                      output: OutputPolicy.resolved(out).path, count: loaded.count, scenesPerTask: perTask)
+            let output = OutputPolicy.resolved(out).path
+            var command = [Self.executablePath(), "batch", OutputPolicy.resolved(recipe).path, "--out", output, "--scenes-per-task", String(perTask)]
+            if retryFailed { command.append("--retry-failed") }
+            if safety.allowOutsidePaths { command.append("--allow-outside-paths") }
+            command.append("--threads")
+            var job = SlurmSubmission(taskCommand: command, output: output, count: loaded.count, scenesPerTask: perTask)
+            job.threadsVariable = "SLURM_CPUS_PER_TASK"
             guard job.tasks <= maxArraySize else {
                 fail(ValidationError("--scenes-per-task \(perTask) makes \(job.tasks) array tasks, more than --max-array-size \(maxArraySize); give at least \(SlurmSubmission.scenesPerTask(count: loaded.count, maxArraySize: maxArraySize))"))
             }
@@ -188,8 +193,6 @@ struct Batch: ParsableCommand {
             job.timeLimit = time
             job.cpusPerTask = cpusPerTask
             job.jobName = "orbit-" + String(loaded.name.prefix(40))
-            if retryFailed { job.extraArguments.append("--retry-failed") }
-            if safety.allowOutsidePaths { job.extraArguments.append("--allow-outside-paths") }
             if dryRun {
                 print(job.script(), terminator: "")
                 return

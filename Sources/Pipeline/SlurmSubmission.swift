@@ -2,13 +2,13 @@ import FileSafety
 import Foundation
 
 /// A batch as a Slurm array job (docs/batch.md): the sbatch script, and its submission with `sbatch`.
-/// Each array task runs `orbit batch` on a block of `scenesPerTask` scenes; the array is throttled to
-/// `arrayLimit` tasks at once and logs per task to `DIR/slurm/logs/JOB_TASK.out`.
+/// Each array task runs `taskCommand` (the command line of `orbit batch` for a block of `scenesPerTask`
+/// scenes, which the caller writes; the task reads its index from Slurm's variables); the array is throttled
+/// to `arrayLimit` tasks at once and logs per task to `DIR/slurm/logs/JOB_TASK.out`.
 public struct SlurmSubmission: Sendable, Equatable {
-    /// The orbit executable the tasks run (an absolute path: tasks start in another environment).
-    public var executable: String
-    /// The recipe and the batch folder, absolute.
-    public var recipe: String
+    /// What every task runs, words of a command line (absolute paths: tasks start in another environment).
+    public var taskCommand: [String]
+    /// The batch folder, absolute (the script and the logs go into its `slurm/`).
     public var output: String
     /// Scenes in the family.
     public var count: Int
@@ -22,11 +22,12 @@ public struct SlurmSubmission: Sendable, Equatable {
     /// CPUs of each task (its render threads).
     public var cpusPerTask = 1
     public var jobName = "orbit-batch"
-    /// More arguments for every task's `orbit batch` (e.g. `--retry-failed`, `--allow-outside-paths`).
-    public var extraArguments: [String] = []
+    /// A variable of the task's environment passed as the command's last word, quoted for bash (its render
+    /// threads: `SLURM_CPUS_PER_TASK`); nil for none.
+    public var threadsVariable: String? = nil
 
-    public init(executable: String, recipe: String, output: String, count: Int, scenesPerTask: Int) {
-        self.executable = executable; self.recipe = recipe; self.output = output; self.count = count; self.scenesPerTask = scenesPerTask
+    public init(taskCommand: [String], output: String, count: Int, scenesPerTask: Int) {
+        self.taskCommand = taskCommand; self.output = output; self.count = count; self.scenesPerTask = scenesPerTask
     }
 
     /// Slurm's default `MaxArraySize`: array indices run from 0 to 1000.
@@ -59,9 +60,9 @@ public struct SlurmSubmission: Sendable, Equatable {
                      "#SBATCH --ntasks=1"]
         if let partition { lines.append("#SBATCH --partition=\(partition)") }
         if let timeLimit { lines.append("#SBATCH --time=\(timeLimit)") }
-        let arguments = [executable, "batch", recipe, "--out", output, "--scenes-per-task", String(scenesPerTask)] + extraArguments
+        let variable = threadsVariable.map { " \"${\($0):-1}\"" } ?? ""
         lines += ["set -euo pipefail",
-                  "exec " + arguments.map(Self.quote).joined(separator: " ") + " --threads \"${SLURM_CPUS_PER_TASK:-1}\"",
+                  "exec " + taskCommand.map(Self.quote).joined(separator: " ") + variable,
                   ""]
         return lines.joined(separator: "\n")
     }

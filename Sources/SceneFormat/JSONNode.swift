@@ -58,6 +58,22 @@ struct JSONNode {
 
     func error(_ message: String) -> SceneError { SceneError(file: file, path: path, message: message) }
 
+    /// The document `data` of `file`, read strictly (syntax errors by line and column).
+    static func root(_ data: Data, file: String) throws -> JSONNode {
+        let tree: JSONTree
+        do { tree = try StrictJSON.parse(data, file: file) } catch let e as JSONSyntaxError {
+            throw SceneError(file: file, path: "", message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
+        }
+        return JSONNode(value: try JSONValue(tree, path: "", file: file), path: "", file: file)
+    }
+
+    /// The bytes of `url` (the user's `file`), or an error saying the `what` file cannot be read.
+    static func contents(of url: URL, file: String, what: String) throws -> Data {
+        do { return try Data(contentsOf: url) } catch {
+            throw SceneError(file: file, path: "", message: "cannot read the \(what) file (does it exist?)")
+        }
+    }
+
     func child(_ key: String, _ value: JSONValue) -> JSONNode {
         JSONNode(value: value, path: path.isEmpty ? key : "\(path).\(key)", file: file)
     }

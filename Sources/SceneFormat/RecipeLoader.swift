@@ -14,20 +14,12 @@ public enum RecipeLoader {
     /// Loads and validates the recipe at `path` (as the user typed it).
     public static func load(path: String) throws -> Recipe {
         let url = URL(fileURLWithPath: path)
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SceneError(file: path, path: "", message: "cannot read the recipe file (does it exist?)")
-        }
-        return try decode(data, file: path, baseDirectory: url.deletingLastPathComponent())
+        return try decode(try JSONNode.contents(of: url, file: path, what: "recipe"), file: path, baseDirectory: url.deletingLastPathComponent())
     }
 
     /// Decodes recipe JSON; relative paths resolve against `baseDirectory`.
     public static func decode(_ data: Data, file: String, baseDirectory: URL) throws -> Recipe {
-        let tree: JSONTree
-        do { tree = try StrictJSON.parse(data, file: file) } catch let e as JSONSyntaxError {
-            throw SceneError(file: file, path: "", message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
-        }
-        let root = JSONNode(value: try JSONValue(tree, path: "", file: file), path: "", file: file)
+        let root = try JSONNode.root(data, file: file)
         var decoder = RecipeDecoder(scene: SceneDecoder(file: file, baseDirectory: baseDirectory))
         return try decoder.decode(root, sourceBytes: data)
     }
@@ -333,46 +325,50 @@ struct RecipeDecoder {
         return kind
     }
 
-    /// A number, `[min, max]` (uniform) or `{"choice": [numbers]}`, every value in `range`.
-    func scalar(_ o: JSONObject, _ key: String, in range: ClosedRange<Double>, default value: ScalarSpec) throws -> ScalarSpec {
-        guard let node = o.optional(key) else { return value }
-        let text = "\(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound))"
+    /// A value drawn per scene as written: one value, `[min, max]`, or `{"choice": [values]}`.
+    enum Drawn<T> { case fixed(T), uniform(T, T), choice([T]) }
+
+    /// `o[key]` as a drawn value whose elements `element` reads (and range-checks); `what` describes the
+    /// forms in messages.
+    func drawn<T: Comparable>(_ o: JSONObject, _ key: String, what: String, _ element: (JSONNode) throws -> T) throws -> Drawn<T>? {
+        guard let node = o.optional(key) else { return nil }
         switch node.value {
-        case .number: return .fixed(try node.number(in: range))
+        case .number: return .fixed(try element(node))
         case .array(let a):
-            guard a.count == 2 else { throw node.error("expected a number, [min, max] or {\"choice\": [...]} in \(text), got \(node.value.brief)") }
+            guard a.count == 2 else { throw node.error("expected \(what), got \(node.value.brief)") }
             let items = try node.array()
-            let lo = try items[0].number(in: range), hi = try items[1].number(in: range)
+            let lo = try element(items[0]), hi = try element(items[1])
             guard lo <= hi else { throw node.error("expected [min, max] with min ≤ max, got \(node.value.brief)") }
             return .uniform(lo, hi)
         case .object:
             let c = try node.object(allowed: ["choice"])
             let items = try c.required("choice").array()
             guard !items.isEmpty, items.count <= 10_000 else { throw node.error("expected 1 to 10000 values in \"choice\"") }
-            return .choice(try items.map { try $0.number(in: range) })
+            return .choice(try items.map(element))
         default:
-            throw node.error("expected a number, [min, max] or {\"choice\": [...]} in \(text), got \(node.value.brief)")
+            throw node.error("expected \(what), got \(node.value.brief)")
+        }
+    }
+
+    /// A number, `[min, max]` (uniform) or `{"choice": [numbers]}`, every value in `range`.
+    func scalar(_ o: JSONObject, _ key: String, in range: ClosedRange<Double>, default value: ScalarSpec) throws -> ScalarSpec {
+        let text = "a number, [min, max] or {\"choice\": [...]} in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound))"
+        switch try drawn(o, key, what: text, { try $0.number(in: range) }) {
+        case nil: return value
+        case .fixed(let v): return .fixed(v)
+        case .uniform(let a, let b): return .uniform(a, b)
+        case .choice(let values): return .choice(values)
         }
     }
 
     /// An integer, `[min, max]` (uniform, inclusive) or `{"choice": [integers]}`, every value in `range`.
     func integer(_ o: JSONObject, _ key: String, in range: ClosedRange<Int>, default value: IntegerSpec) throws -> IntegerSpec {
-        guard let node = o.optional(key) else { return value }
-        switch node.value {
-        case .number: return .fixed(try node.integer(in: range))
-        case .array(let a):
-            guard a.count == 2 else { throw node.error("expected an integer, [min, max] or {\"choice\": [...]} in \(range.lowerBound)...\(range.upperBound), got \(node.value.brief)") }
-            let items = try node.array()
-            let lo = try items[0].integer(in: range), hi = try items[1].integer(in: range)
-            guard lo <= hi else { throw node.error("expected [min, max] with min ≤ max, got \(node.value.brief)") }
-            return .uniform(lo, hi)
-        case .object:
-            let c = try node.object(allowed: ["choice"])
-            let items = try c.required("choice").array()
-            guard !items.isEmpty, items.count <= 10_000 else { throw node.error("expected 1 to 10000 values in \"choice\"") }
-            return .choice(try items.map { try $0.integer(in: range) })
-        default:
-            throw node.error("expected an integer, [min, max] or {\"choice\": [...]} in \(range.lowerBound)...\(range.upperBound), got \(node.value.brief)")
+        let text = "an integer, [min, max] or {\"choice\": [...]} in \(range.lowerBound)...\(range.upperBound)"
+        switch try drawn(o, key, what: text, { try $0.integer(in: range) }) {
+        case nil: return value
+        case .fixed(let v): return .fixed(v)
+        case .uniform(let a, let b): return .uniform(a, b)
+        case .choice(let values): return .choice(values)
         }
     }
 

@@ -20,20 +20,12 @@ public enum SceneLoader {
     /// Loads and validates the scene at `path` (as the user typed it).
     public static func load(path: String) throws -> Scene {
         let url = URL(fileURLWithPath: path)
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SceneError(file: path, path: "", message: "cannot read the scene file (does it exist?)")
-        }
-        return try decode(data, file: path, baseDirectory: url.deletingLastPathComponent())
+        return try decode(try JSONNode.contents(of: url, file: path, what: "scene"), file: path, baseDirectory: url.deletingLastPathComponent())
     }
 
     /// Decodes scene JSON; relative asset paths resolve against `baseDirectory`.
     public static func decode(_ data: Data, file: String, baseDirectory: URL) throws -> Scene {
-        let tree: JSONTree
-        do { tree = try StrictJSON.parse(data, file: file) } catch let e as JSONSyntaxError {
-            throw SceneError(file: file, path: "", message: "malformed JSON at line \(e.line), column \(e.column): \(e.message)")
-        }
-        let root = JSONNode(value: try JSONValue(tree, path: "", file: file), path: "", file: file)
+        let root = try JSONNode.root(data, file: file)
         return try SceneDecoder(file: file, baseDirectory: baseDirectory).decodeScene(root, sourceBytes: data)
     }
 }

@@ -61,8 +61,9 @@ func withoutSeconds(_ data: Data) -> Data {
     }
 
     @Test func slurmScriptIsAThrottledArrayWithALogPerTask() {
-        var job = SlurmSubmission(executable: "/opt/orbit/bin/orbit", recipe: "/data/my recipes/it's.recipe.json", output: "/data/out", count: 10_000,
-                                  scenesPerTask: SlurmSubmission.scenesPerTask(count: 10_000))
+        var job = SlurmSubmission(taskCommand: ["/opt/orbit/bin/orbit", "batch", "/data/my recipes/it's.recipe.json", "--out", "/data/out", "--scenes-per-task", "10", "--threads"],
+                                  output: "/data/out", count: 10_000, scenesPerTask: SlurmSubmission.scenesPerTask(count: 10_000))
+        job.threadsVariable = "SLURM_CPUS_PER_TASK"
         job.arrayLimit = 50
         job.partition = "cpu"
         job.cpusPerTask = 4
