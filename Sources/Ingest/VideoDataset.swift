@@ -15,9 +15,9 @@ public struct VideoSettings: Sendable {
     public var matching: Matching = .sequential
     /// Known poses instead of COLMAP: a transforms.json or a COLMAP text model folder.
     public var poses: URL? = nil
-    /// COLMAP's camera model, shared by all frames. SIMPLE_PINHOLE (one focal length, the default) is what
-    /// Orbit's reconstruction models; SIMPLE_RADIAL and OPENCV also fit lens distortion, written to
-    /// transforms.json for tools that undistort (Orbit's reconstruction ignores it).
+    /// COLMAP's camera model, shared by all frames: SIMPLE_PINHOLE (one focal length, the default), or
+    /// SIMPLE_RADIAL and OPENCV, which also fit lens distortion, written to
+    /// transforms.json and used by Orbit's reconstruction for every ray (docs/conventions.md, "Lenses").
     public enum CameraModel: String, Sendable, CaseIterable {
         case simplePinhole = "simple-pinhole", simpleRadial = "simple-radial", opencv
         var colmapName: String { self == .simplePinhole ? "SIMPLE_PINHOLE" : self == .simpleRadial ? "SIMPLE_RADIAL" : "OPENCV" }

@@ -15,7 +15,7 @@ struct ProcessVideo: ParsableCommand {
 
     @OptionGroup var videoOptions: VideoOptions
 
-    @Option(help: "COLMAP camera model shared by all frames: simple-pinhole (what orbit reconstruct models), simple-radial or opencv (distortion written to transforms.json). Default simple-pinhole.")
+    @Option(help: "COLMAP camera model shared by all frames: simple-pinhole, simple-radial or opencv (distortion written to transforms.json and used by orbit reconstruct). Default simple-pinhole.")
     var cameraModel: VideoSettings.CameraModel = .simplePinhole
 
     @Option(help: "Longest side of the written frames in pixels. Default: the video's size.")
