@@ -211,7 +211,8 @@ struct RecoveredPoses {
 extension COLMAP {
     /// Features, matching and mapping over the frames in `folder`'s `images/` (workspace `colmap/`), then the
     /// poses of the largest model, normalised (`PoseNormalization`), for the frames in `chosen`.
-    func recoverPoses(of chosen: Set<Int>, in folder: StagedFolder, size: (Int, Int), settings: VideoSettings,
+    /// `focalPrior` (pixels, e.g. from EXIF) starts COLMAP's shared camera at that focal length.
+    func recoverPoses(of chosen: Set<Int>, in folder: StagedFolder, size: (Int, Int), settings: VideoSettings, focalPrior: Double? = nil,
                       progress: (String) -> Void) throws -> RecoveredPoses {
         let colmapVersion = version()
         let workspace = folder.url("colmap")
@@ -220,8 +221,19 @@ extension COLMAP {
         let images = folder.url(DatasetLayout.images).path
         let threads = String(settings.threads)
         progress("COLMAP: features")
+        var prior: [String] = []
+        if let f = focalPrior {
+            let (cx, cy) = (Double(size.0) / 2, Double(size.1) / 2)
+            let params: [Double]
+            switch settings.cameraModel {
+            case .simplePinhole: params = [f, cx, cy]
+            case .simpleRadial: params = [f, cx, cy, 0]
+            case .opencv: params = [f, f, cx, cy, 0, 0, 0, 0]
+            }
+            prior = ["--ImageReader.camera_params", params.map { String(format: "%.6f", $0) }.joined(separator: ",")]
+        }
         try run(["feature_extractor", "--database_path", database, "--image_path", images, "--ImageReader.single_camera", "1",
-                 "--ImageReader.camera_model", settings.cameraModel.colmapName, "--SiftExtraction.use_gpu", "0", "--SiftExtraction.num_threads", threads],
+                 "--ImageReader.camera_model", settings.cameraModel.colmapName, "--SiftExtraction.use_gpu", "0", "--SiftExtraction.num_threads", threads] + prior,
                 log: workspace.appendingPathComponent("features.log")) { progress("COLMAP: features \($0)") }
         progress("COLMAP: matching")
         try run(["\(settings.matching.rawValue)_matcher", "--database_path", database, "--SiftMatching.use_gpu", "0", "--SiftMatching.num_threads", threads],

@@ -14,7 +14,7 @@ struct OrbitBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orbit-bench",
         abstract: "Orbit's benchmarks: each prints a table (figures are logged in docs/benchmarks.md).",
-        subcommands: [Render.self, Reconstruct.self, Mesh.self, Physics.self, Video.self, Fuzz.self, Assets.self, Job.self, Batch.self],
+        subcommands: [Render.self, Reconstruct.self, Mesh.self, Physics.self, Video.self, Fuzz.self, Assets.self, Job.self, Batch.self, Real.self],
         defaultSubcommand: Render.self)
 
     /// Runs a benchmark; errors (arguments included) are one line and exit 1.
@@ -124,6 +124,20 @@ extension OrbitBench {
         func run() throws {
             try BatchBench.run(recipes: recipes.split(separator: ",").map(String.init).filter { !$0.isEmpty }, scenes: scenes, threads: threads,
                                statusFolders: statusFolders)
+        }
+    }
+
+    struct Real: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Real photographs with true cameras: orbit process-images per camera model (camera errors after the best similarity), then held-out PSNR and SSIM of a field trained on the train split.")
+        @Option(help: "Dataset folder: images/ and a transforms.json with the true cameras and splits.")
+        var dataset = "../shared/data/real/fountain-P11"
+        @Option(help: "Minutes of training at which the field is evaluated, comma-separated.")
+        var minutes = "2,5"
+        func run() throws {
+            let values = minutes.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw ValidationError("--minutes: expected positive minutes, comma-separated, got \(minutes)") }
+            try RealBench.run(dataset: dataset, minutes: values, models: [.simplePinhole, .simpleRadial, .opencv])
         }
     }
 

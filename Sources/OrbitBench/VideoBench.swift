@@ -26,21 +26,8 @@ enum VideoBench {
         _ = try VideoDataset.process(video: video, output: truth, overwrite: true, settings: settings)
 
         // camera errors after the best similarity between recovered and true camera centres
-        let r = try cameras(recovered), t = try cameras(truth)
-        let common = r.keys.filter { t[$0] != nil }.sorted()
-        func centre(_ m: Matrix4) -> Vec3d { Vec3d(m[0, 3], m[1, 3], m[2, 3]) }
-        var meanAngle = 0.0, maxAngle = 0.0, meanPosition = 0.0, maxPosition = 0.0
-        if let fit = SimilarityTransform.fit(from: common.map { centre(r[$0]!) }, to: common.map { centre(t[$0]!) }) {
-            for k in common {
-                let p = length(fit.apply(centre(r[k]!)) - centre(t[k]!))
-                let a = fit.rotation.matrix * r[k]!, b = t[k]!
-                var trace = 0.0
-                for i in 0..<3 { for j in 0..<3 { trace += a[i, j] * b[i, j] } }
-                let angle = acos(min(1, max(-1, (trace - 1) / 2))) * 180 / .pi
-                meanAngle += angle / Double(common.count); maxAngle = max(maxAngle, angle)
-                meanPosition += p / Double(common.count); maxPosition = max(maxPosition, p)
-            }
-        }
+        let e = CameraErrors(recovered: try cameras(recovered), truth: try cameras(truth))
+        let (meanAngle, maxAngle, meanPosition, maxPosition) = (e.meanAngle, e.maxAngle, e.meanPosition, e.maxPosition)
         let radius = 3.2
         let psnrRecovered = try heldOut(recovered, seconds: seconds), psnrTrue = try heldOut(truth, seconds: seconds)
         print("| clip | frames | COLMAP s | registered | rotation error mean / max ° | position error mean / max (% of radius) | held-out PSNR, recovered poses | held-out PSNR, true poses |")

@@ -11,7 +11,7 @@ struct Orbit: ParsableCommand {
         commandName: "orbit",
         abstract: "Consistent orbit clips from 3D scenes, and radiance fields fitted back to them.",
         version: orbitVersion,
-        subcommands: [Generate.self, Validate.self, Simulate.self, RecipeCommand.self, Batch.self, ProcessVideo.self, Consistency.self, Reconstruct.self, Render.self, Export.self, EvalMesh.self, Run.self])
+        subcommands: [Generate.self, Validate.self, Simulate.self, RecipeCommand.self, Batch.self, ProcessVideo.self, ProcessImages.self, Consistency.self, Reconstruct.self, Render.self, Export.self, EvalMesh.self, Run.self])
 
     /// Parses and runs a command. A wrong argument is one line, like every other error (ArgumentParser would
     /// print its message with the whole usage text); help and version requests print as usual.

@@ -19,7 +19,7 @@ struct Reconstruct: ParsableCommand {
         abstract: "Fit a radiance field to a dataset folder (Orbit, nerfstudio, instant-ngp or NeRF-synthetic) on the CPU and evaluate it on the test split.",
         discussion: "A non-empty --out is refused unless --overwrite (replace it once the new reconstruction is complete) or --resume (continue its training).")
 
-    @Argument(help: "Dataset folder with transforms.json or transforms_train.json, or a video file (processed first into OUT/dataset, as orbit process-video does).")
+    @Argument(help: "Dataset folder with transforms.json or transforms_train.json, a video file or a folder of photographs (processed first into OUT/dataset, as orbit process-video and process-images do).")
     var dataset: String
 
     @OptionGroup var videoOptions: VideoOptions
@@ -106,12 +106,21 @@ struct Reconstruct: ParsableCommand {
         }
         let mode: TrainingDestination = resume ? .resume : existing.isEmpty ? .new : .replace
         // a video becomes a dataset inside the reconstruction first (kept on --resume)
-        let prepare: ((URL) throws -> URL)? = !VideoDataset.isVideo(dataset) ? nil : { folder in
+        let photos = ImageDataset.isPhotoFolder(dataset)
+        let prepare: ((URL) throws -> URL)? = !(VideoDataset.isVideo(dataset) || photos) ? nil : { folder in
             let processed = folder.appendingPathComponent(ReconstructionFolder.dataset)
             if !(resume && FileManager.default.fileExists(atPath: processed.appendingPathComponent("transforms.json").path)) {
-                let summary = try videoOptions.process(dataset, into: processed, overwrite: true, quiet: quiet)
-                if !quiet {
-                    print("orbit: \(summary.registered.count) of \(summary.selected.count) frames of \(dataset) registered (\(summary.poseSource)) → \(processed.path)")
+                if photos {
+                    let summary = try ImageDataset.process(folder: URL(fileURLWithPath: dataset), output: processed, overwrite: true,
+                                                           settings: videoOptions.photoSettings) { stage in
+                        if !quiet, !stage.contains("[") { FileHandle.standardError.write(Data("orbit: \(stage)\n".utf8)) }
+                    }
+                    if !quiet { print("orbit: \(summary.registered.count) of \(summary.names.count) photographs in \(dataset) registered (\(summary.poseSource)) → \(processed.path)") }
+                } else {
+                    let summary = try videoOptions.process(dataset, into: processed, overwrite: true, quiet: quiet)
+                    if !quiet {
+                        print("orbit: \(summary.registered.count) of \(summary.selected.count) frames of \(dataset) registered (\(summary.poseSource)) → \(processed.path)")
+                    }
                 }
             }
             return processed

@@ -22,7 +22,7 @@ struct Run: ParsableCommand {
         (inside the reconstruction's box), and the time of each step.
         """)
 
-    @Argument(help: "Scene file (JSON, format 1), or a video file (frames and poses by orbit process-video). Default: the built-in default scene.")
+    @Argument(help: "Scene file (JSON, format 1), a video file or a folder of photographs (frames and poses by orbit process-video or process-images). Default: the built-in default scene.")
     var scene: String?
 
     @OptionGroup var output: OutputOptions
@@ -52,7 +52,9 @@ struct Run: ParsableCommand {
         if !existing.isEmpty && !overwrite { throw FileSafetyError(path: out, reason: .notEmpty) }
         // check the scene (or video) before touching anything on disk
         let input: OrbitRunInput
-        if let video = scene.flatMap({ VideoDataset.isVideo($0) ? $0 : nil }) {
+        if let folder = scene.flatMap({ ImageDataset.isPhotoFolder($0) ? $0 : nil }) {
+            input = .photos(URL(fileURLWithPath: folder), videoOptions.photoSettings)
+        } else if let video = scene.flatMap({ VideoDataset.isVideo($0) ? $0 : nil }) {
             _ = try VideoReader(url: URL(fileURLWithPath: video))
             input = .video(URL(fileURLWithPath: video), videoOptions.settings)
         } else {

@@ -7,8 +7,8 @@ struct VideoOptions: ParsableArguments {
     @Option(help: "Frames to take from a video, spread over it: the sharpest of each of N equal stretches. Default 60, or all of a shorter clip; a clip shorter than an explicit N is an error.")
     var frames: Int?
 
-    @Option(help: "COLMAP matching for a video: sequential (neighbours in time) or exhaustive (every pair). Default sequential.")
-    var matching: VideoSettings.Matching = .sequential
+    @Option(help: "COLMAP matching: sequential (neighbours in time) or exhaustive (every pair). Default sequential for a video, exhaustive for photographs.")
+    var matching: VideoSettings.Matching?
 
     @Option(help: "Known poses for a video instead of COLMAP: a transforms.json (frames matched by the number in their file names) or a COLMAP text model folder.")
     var poses: String?
@@ -21,8 +21,15 @@ struct VideoOptions: ParsableArguments {
         var s = VideoSettings()
         s.frames = frames ?? 60
         s.fewerAllowed = frames == nil
-        s.matching = matching
+        s.matching = matching ?? .sequential
         s.poses = poses.map { URL(fileURLWithPath: $0) }
+        return s
+    }
+
+    /// The settings for a folder of photographs: exhaustive matching unless asked otherwise (they have no order in time).
+    var photoSettings: VideoSettings {
+        var s = settings
+        s.matching = matching ?? .exhaustive
         return s
     }
 

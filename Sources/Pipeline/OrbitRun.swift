@@ -28,6 +28,8 @@ public enum OrbitRunInput: Sendable {
     case scene(Scene)
     /// A video, turned into frames and poses first.
     case video(URL, VideoSettings)
+    /// A folder of photographs, given poses by COLMAP first.
+    case photos(URL, VideoSettings)
 }
 
 /// Settings of the three steps.
@@ -129,6 +131,10 @@ public struct OrbitRun: Sendable {
             events(.stage("1/4 process video"))
             let summary = try VideoDataset.process(video: url, output: dataset, overwrite: false, settings: video) { events(.videoStage($0)) }
             events(.stage("\(summary.registered.count) of \(summary.selected.count) frames registered (\(summary.poseSource))"))
+        case .photos(let url, let photos):
+            events(.stage("1/4 process photographs"))
+            let summary = try ImageDataset.process(folder: url, output: dataset, overwrite: false, settings: photos) { events(.videoStage($0)) }
+            events(.stage("\(summary.registered.count) of \(summary.names.count) photographs registered (\(summary.poseSource))"))
         case .scene(let scene):
             events(.stage("1/4 generate"))
             var generator = Generator(scene: scene)
@@ -158,8 +164,13 @@ extension OrbitRun {
 }
 
 extension OrbitRunInput {
-    /// True for a video input.
-    public var isVideo: Bool { if case .video = self { return true }; return false }
+    /// True for a capture (a video or photographs): no scene, no ground truth.
+    public var isVideo: Bool {
+        switch self {
+        case .video, .photos: return true
+        case .scene: return false
+        }
+    }
 }
 
 /// The report of a run: figures (also written as run.json), held-out views beside their ground truth, the
@@ -269,7 +280,7 @@ struct RunReportBuilder {
 
     mutating func addTimes(generate: Double, reconstruct: Double, export: Double, isVideo: Bool, now: () -> Double) {
         let reportDone = now()
-        add(isVideo ? "Process video (frames and COLMAP)" : "Generate", String(format: "%.1f s", generate), "generate_s", .number(generate))
+        add(isVideo ? "Process the capture (frames and COLMAP)" : "Generate", String(format: "%.1f s", generate), "generate_s", .number(generate))
         add("Reconstruct (training and evaluation)", String(format: "%.1f s", reconstruct), "reconstruct_s", .number(reconstruct))
         add("Export (mesh and points)", String(format: "%.1f s", export), "export_s", .number(export))
         let reportSeconds = reportDone - generate - reconstruct - export
