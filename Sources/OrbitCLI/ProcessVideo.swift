@@ -15,8 +15,8 @@ struct ProcessVideo: ParsableCommand {
 
     @OptionGroup var videoOptions: VideoOptions
 
-    @Option(help: "COLMAP camera model shared by all frames: simple-pinhole, simple-radial or opencv (distortion written to transforms.json and used by orbit reconstruct). Default simple-pinhole.")
-    var cameraModel: VideoSettings.CameraModel = .simplePinhole
+    @Option(help: "COLMAP camera model shared by all frames: simple-pinhole, simple-radial or opencv (distortion written to transforms.json and used by orbit reconstruct). Default simple-radial: one radial term, near zero for an ideal lens.")
+    var cameraModel: VideoSettings.CameraModel = .simpleRadial
 
     @Option(help: "Longest side of the written frames in pixels. Default: the video's size.")
     var maxSide: Int?
